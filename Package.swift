@@ -1,0 +1,21 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "queuectl",
+    products: [
+        .executable(name: "queuectl", targets: ["queuectl"]),
+        .library(name: "QueueCore", targets: ["QueueCore"]),
+    ],
+    targets: [
+        // Our own C shim: the GNU-only calls Glibc's Swift module does not show.
+        .target(name: "CQueueShims"),
+        // The spool, job model, claiming, running, retry policy and recovery. Knows nothing of the CLI.
+        .target(name: "QueueCore", dependencies: ["CQueueShims"]),
+        // The command line: parser and one file per command.
+        .target(name: "QueueCLI", dependencies: ["QueueCore"]),
+        .executableTarget(name: "queuectl", dependencies: ["QueueCLI"]),
+        .testTarget(name: "QueueCoreTests", dependencies: ["QueueCore"]),
+        .testTarget(name: "QueueCtlTests", dependencies: ["QueueCore", "QueueCLI", "queuectl"]),
+    ]
+)

@@ -1,0 +1,70 @@
+#ifdef __linux__
+#define _GNU_SOURCE 1
+#endif
+#include "CQueueShims.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#endif
+
+int cq_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath) {
+#ifdef __linux__
+    return renameat2(olddirfd, oldpath, newdirfd, newpath, RENAME_NOREPLACE);
+#else
+    errno = EINVAL;
+    return -1;
+#endif
+}
+
+int cq_rename_exchange(int olddirfd, const char *oldpath, int newdirfd, const char *newpath) {
+#ifdef __linux__
+    return renameat2(olddirfd, oldpath, newdirfd, newpath, RENAME_EXCHANGE);
+#else
+    errno = EINVAL;
+    return -1;
+#endif
+}
+
+int cq_pidfd_open(int pid) {
+#if defined(__linux__) && defined(SYS_pidfd_open)
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int cq_syncfs(int fd) {
+#ifdef __linux__
+    return syncfs(fd);
+#else
+    return fsync(fd);
+#endif
+}
+
+int cq_pipe_cloexec_nonblock(int fds[2]) {
+#ifdef __linux__
+    return pipe2(fds, O_CLOEXEC | O_NONBLOCK);
+#else
+    if (pipe(fds) != 0) return -1;
+    for (int i = 0; i < 2; i++) {
+        fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+        fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
+    }
+    return 0;
+#endif
+}
+
+int cq_set_child_subreaper(void) {
+#ifdef __linux__
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+#else
+    return 0;
+#endif
+}
+
+int cq_errno(void) { return errno; }

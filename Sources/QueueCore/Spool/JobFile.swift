@@ -1,0 +1,116 @@
+/// A job file at a path, as read from disk.
+public struct JobFile: Sendable {
+    public var path: String
+    public var state: JobState
+    public var job: Job
+}
+
+/// Where a job file was found and under which name.
+public struct JobLocation: Sendable, Equatable {
+    public var state: JobState
+    public var name: String
+    public var path: String
+}
+
+/// Reading and writing job files. Every write goes through tmp/: write, optionally fsync,
+/// then rename into place, so no reader ever sees a partial job file.
+extension Spool {
+    /// The size above which a job file is quarantined instead of parsed.
+    public static let maxJobFileSize = 1 << 20
+
+    /// Reads and parses a job file without following symlinks.
+    /// - Throws: `SystemError` for I/O (ENOENT when it vanished, ELOOP for a symlink);
+    ///   `QueueError.invalidJob` when it is too large or not a valid job.
+    public func readJob(at path: String) throws -> Job {
+        guard let bytes = try FileSystem.readFile(path, limit: Spool.maxJobFileSize) else {
+            throw QueueError.invalidJob("file is larger than \(Spool.maxJobFileSize) bytes")
+        }
+        return try Job.decode(bytes)
+    }
+
+    /// Writes `job` to a fresh tmp/ file and returns its path.
+    func writeTemporary(_ job: Job, sync: Bool) throws(SystemError) -> String {
+        let tmp = tmpName(job.id.rawValue)
+        try FileSystem.writeNewFile(tmp, job.encoded(), sync: sync)
+        return tmp
+    }
+
+    /// Rewrites the file at `path` with `job`'s content, atomically: the new content is written
+    /// to tmp/ and exchanged with `path`, so a concurrent rename of `path` (a lost claim) makes
+    /// this fail with ENOENT instead of resurrecting the file.
+    public func rewrite(_ path: String, with job: Job, sync: Bool) throws(SystemError) {
+        let tmp = try writeTemporary(job, sync: sync)
+        do {
+            try FileSystem.exchange(tmp, path)
+        } catch {
+            _ = try? FileSystem.unlinkIfExists(tmp)
+            throw error
+        }
+        _ = try? FileSystem.unlinkIfExists(tmp)
+    }
+
+    /// Moves the job at `from` to `state`'s directory with new content `job` (whose `state`
+    /// must already be the destination): first its content is rewritten in place (the intent),
+    /// then the file is renamed. A crash between the two leaves a file whose JSON names the
+    /// directory it was going to; recovery completes the move.
+    /// - Returns: the destination path.
+    /// - Throws: ENOENT when `from` vanished (someone else moved it), EEXIST when the destination name is taken.
+    @discardableResult
+    public func move(_ from: String, to state: JobState, as job: Job, durable: Bool, worker: ProcessTag? = nil) throws(SystemError) -> String {
+        precondition(job.state == state, "move: content state must equal the destination")
+        try rewrite(from, with: job, sync: durable)
+        let dest = path(state.directory, JobFileName.name(for: job, in: state, worker: worker))
+        if dest != from {
+            try FileSystem.renameNoReplace(from, dest)
+        }
+        if durable {
+            try FileSystem.syncDirectory(directory(state))
+            let fromDir = String(from[..<(from.lastIndex(of: "/") ?? from.endIndex)])
+            if fromDir != directory(state) { try FileSystem.syncDirectory(fromDir) }
+        }
+        return dest
+    }
+
+    /// Finds the job with `id` in any state. completed/, dead/ and held/ are looked up by name;
+    /// pending/, failed/ and processing/ are listed (their names carry more than the id).
+    public func locate(_ id: JobID) throws(QueueError) -> JobLocation? {
+        for state in [JobState.completed, .dead, .held] {
+            let name = JobFileName.plain(id)
+            let p = path(state.directory, name)
+            if (try? FileStatus.of(p)) != nil { return JobLocation(state: state, name: name, path: p) }
+        }
+        let suffix = "." + id.rawValue + ".json"
+        for state in [JobState.processing, .pending, .failed] {
+            var found: JobLocation?
+            do {
+                try DirectoryStream.forEach(directory(state)) { entry in
+                    if entry.name.hasSuffix(suffix), JobFileName.id(of: entry.name, in: state) == id {
+                        found = JobLocation(state: state, name: entry.name, path: path(state.directory, entry.name))
+                        return false
+                    }
+                    return true
+                }
+            } catch {
+                throw .spoolUnusable("cannot list \(directory(state)): \(error)")
+            }
+            if let found { return found }
+        }
+        return nil
+    }
+
+    /// Like `locate` but throws `notFound`; also reads the job.
+    public func load(_ id: JobID) throws(QueueError) -> JobFile {
+        guard let loc = try locate(id) else { throw .notFound(id.rawValue) }
+        do {
+            return JobFile(path: loc.path, state: loc.state, job: try readJob(at: loc.path))
+        } catch let e as QueueError {
+            throw .conflict("job \(id) at \(loc.path) is unreadable: \(e)")
+        } catch let e as SystemError where e.isNotFound {
+            // It moved while we looked: try once more.
+            guard let again = try locate(id), let job = try? readJob(at: again.path) else { throw .notFound(id.rawValue) }
+            return JobFile(path: again.path, state: again.state, job: job)
+        } catch {
+            throw .conflict("job \(id) at \(loc.path) is unreadable: \(error)")
+        }
+    }
+}

@@ -1,0 +1,82 @@
+/// File names of jobs. Ordered states (pending/, failed/) carry the sort key:
+/// `<rank>.<due>.<id>.json`, where rank = 10000 - priority (5 digits, so higher priority sorts
+/// first) and due is the compact UTC time `YYYYMMDDTHHMMSSffffffZ`. Plain `ls` lists claim order.
+/// processing/ files are `<worker-id>.<id>.json`; completed/, dead/ and held/ use `<id>.json`.
+public enum JobFileName {
+    public static func ordered(_ job: Job) -> String {
+        ordered(priority: job.priority, due: job.runAt, id: job.id)
+    }
+
+    public static func ordered(priority: Int, due: Timestamp, id: JobID) -> String {
+        let rank = String(10000 - priority)
+        return String(repeating: "0", count: max(0, 5 - rank.count)) + rank + "." + due.compact + "." + id.rawValue + ".json"
+    }
+
+    public static func plain(_ id: JobID) -> String { id.rawValue + ".json" }
+
+    public static func processing(worker: ProcessTag, id: JobID) -> String { "\(worker.rawValue).\(id.rawValue).json" }
+
+    /// The name a job has in the directory of `state`.
+    public static func name(for job: Job, in state: JobState, worker: ProcessTag? = nil) -> String {
+        switch state {
+        case .pending, .failed: return ordered(job)
+        case .processing: return processing(worker: worker ?? ProcessTag.current, id: job.id)
+        case .completed, .dead, .held: return plain(job.id)
+        }
+    }
+
+    /// The parts of an ordered name; nil when the name does not follow the pattern.
+    public struct Ordered: Sendable, Comparable {
+        public var name: String
+        public var rank: Int
+        public var due: Timestamp
+        public var id: JobID
+        public static func < (a: Ordered, b: Ordered) -> Bool { a.name < b.name }
+    }
+
+    public static func parseOrdered(_ name: String) -> Ordered? {
+        let u = name.utf8
+        guard u.count > 5 + 1 + 22 + 1 + 5, name.hasSuffix(".json") else { return nil }
+        let rankPart = name.prefix(5)
+        guard let rank = Int(rankPart), rankPart.allSatisfy(\.isASCII), rankPart.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        let afterRank = name.dropFirst(5)
+        guard afterRank.first == "." else { return nil }
+        let duePart = afterRank.dropFirst().prefix(22)
+        guard let due = Timestamp(compact: duePart) else { return nil }
+        let rest = afterRank.dropFirst(23)
+        guard rest.first == "." else { return nil }
+        let idPart = String(rest.dropFirst().dropLast(5))
+        guard JobID.isValid(idPart) else { return nil }
+        return Ordered(name: name, rank: rank, due: due, id: JobID(unchecked: idPart))
+    }
+
+    /// The id in a `<id>.json` name.
+    public static func parsePlain(_ name: String) -> JobID? {
+        guard name.hasSuffix(".json") else { return nil }
+        let raw = String(name.dropLast(5))
+        return JobID.isValid(raw) ? JobID(unchecked: raw) : nil
+    }
+
+    /// The worker and id in a processing/ name.
+    public static func parseProcessing(_ name: String) -> (worker: ProcessTag, id: JobID)? {
+        guard name.hasSuffix(".json"), let dot = name.firstIndex(of: ".") else { return nil }
+        guard let tag = ProcessTag(name[..<dot]) else { return nil }
+        let raw = String(name[name.index(after: dot)...].dropLast(5))
+        guard JobID.isValid(raw) else { return nil }
+        return (tag, JobID(unchecked: raw))
+    }
+
+    /// The id a queue-made name carries in `state`'s directory.
+    public static func id(of name: String, in state: JobState) -> JobID? {
+        switch state {
+        case .pending, .failed: return parseOrdered(name)?.id
+        case .processing: return parseProcessing(name)?.id
+        case .completed, .dead, .held: return parsePlain(name)
+        }
+    }
+
+    /// Names the queue never touches: dotfiles and `*.tmp` (writers such as rsync, editors, cp).
+    public static func isForeignTemporary(_ name: String) -> Bool {
+        name.hasPrefix(".") || name.hasSuffix(".tmp")
+    }
+}

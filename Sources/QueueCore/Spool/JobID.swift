@@ -1,0 +1,50 @@
+/// A validated job id. It becomes part of file names, so it is restricted:
+/// 1...128 bytes of UTF-8, no `/`, no NUL or other control characters, not `.` or `..` and
+/// containing no `..`, not starting with `.` or `-` (so `ls`, shells and dotfile rules are safe),
+/// no whitespace, and not ending in `.json` or `.tmp`.
+public struct JobID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public static let maxLength = 128
+
+    /// - Throws: `QueueError.invalidID` naming what is wrong.
+    public init(_ raw: String) throws(QueueError) {
+        if let problem = JobID.problem(with: raw) { throw QueueError.invalidID(raw, problem) }
+        rawValue = raw
+    }
+
+    init(unchecked raw: String) { rawValue = raw }
+
+    public static func isValid(_ raw: String) -> Bool { problem(with: raw) == nil }
+
+    /// Why `raw` is not a valid id, or nil when it is.
+    public static func problem(with raw: String) -> String? {
+        let bytes = Array(raw.utf8)
+        if bytes.isEmpty { return "it is empty" }
+        if bytes.count > maxLength { return "it is longer than \(maxLength) bytes" }
+        if raw.contains("/") { return "it contains '/'" }
+        if raw.contains("..") { return "it contains '..'" }
+        if raw.hasPrefix(".") { return "it starts with '.'" }
+        if raw.hasPrefix("-") { return "it starts with '-'" }
+        if raw.hasSuffix(".json") || raw.hasSuffix(".tmp") { return "it ends in .json or .tmp" }
+        for scalar in raw.unicodeScalars {
+            if scalar.value == 0 { return "it contains a NUL byte" }
+            if scalar.value < 0x20 || scalar.value == 0x7f || (0x80...0x9f).contains(scalar.value) {
+                return "it contains a control character"
+            }
+            if scalar.properties.isWhitespace { return "it contains white space" }
+            if scalar == "\u{FFFD}" { return "it is not valid UTF-8" }
+        }
+        return nil
+    }
+
+    public static func < (a: JobID, b: JobID) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { rawValue }
+
+    /// A new id, unique and sortable by creation time: `j` + compact UTC time + 6 random hex digits.
+    public static func generate(now: Timestamp = .now()) -> JobID {
+        var rng = SystemRandomNumberGenerator()
+        let r = String(rng.next() & 0xffffff, radix: 16)
+        let hex = String(repeating: "0", count: 6 - r.count) + r
+        return JobID(unchecked: "j\(now.compact.dropLast())\(hex)")
+    }
+}

@@ -1,0 +1,120 @@
+import CQueueShims
+
+/// A spawned `/bin/sh -c COMMAND` in its own process group, with stdin from /dev/null and
+/// stdout+stderr appended to a log file.
+public struct ChildProcess: Sendable {
+    public let pid: pid_t
+
+    /// How a child ended.
+    public enum Termination: Sendable, Equatable {
+        case exited(Int32)
+        case signaled(Int32)
+    }
+
+    /// Spawns `/bin/sh -c command`. The child gets its own process group (pgid = pid), a clean
+    /// signal mask and default dispositions, so a timeout or stop can kill the whole tree.
+    /// - Throws: `SystemError` from `posix_spawn` (the log file is opened by the child's file
+    ///   actions: a bad log path fails the spawn).
+    /// Corresponds to `posix_spawn(3)`.
+    public static func spawnShell(
+        _ command: String, logPath: String, environment: [String: String] = [:]
+    ) throws(SystemError) -> ChildProcess {
+        var fileActions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fileActions)
+        defer { posix_spawn_file_actions_destroy(&fileActions) }
+        posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&fileActions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptySet = sigset_t()
+        sigemptyset(&emptySet)
+        posix_spawnattr_setsigmask(&attributes, &emptySet)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for sig in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD, SIGQUIT, SIGUSR1, SIGUSR2] { sigaddset(&defaults, sig) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let args: [String] = ["/bin/sh", "-c", command]
+        let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var envStrings: [String] = []
+        var merged: [String: String] = [:]
+        var e = environ
+        while let p = e.pointee {
+            let entry = String(cString: p)
+            if let eq = entry.firstIndex(of: "=") { merged[String(entry[..<eq])] = String(entry[entry.index(after: eq)...]) }
+            e += 1
+        }
+        for (k, v) in environment { merged[k] = v }
+        for (k, v) in merged { envStrings.append("\(k)=\(v)") }
+        let envp: [UnsafeMutablePointer<CChar>?] = envStrings.map { strdup($0) } + [nil]
+        defer { for p in envp { free(p) } }
+
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, "/bin/sh", &fileActions, &attributes, argv, envp)
+        if rc != 0 { throw SystemError(errno: rc, operation: "posix_spawn", path: logPath) }
+        return ChildProcess(pid: pid)
+    }
+
+    /// Sends `signal` to the child's whole process group. Corresponds to `kill(-pgid, sig)`.
+    public func signalGroup(_ signal: Int32) {
+        _ = kill(-pid, signal)
+    }
+
+    /// Reaps the child if it has exited; nil while it runs. Corresponds to `waitpid(WNOHANG)`.
+    public func poll() -> Termination? {
+        var status: Int32 = 0
+        while true {
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == 0 { return nil }
+            if r == -1 {
+                if currentErrno() == EINTR { continue }
+                return .exited(-1)
+            }
+            return Self.decode(status)
+        }
+    }
+
+    /// Blocks until the child exits or `deadline` (monotonic nanos) passes.
+    /// Uses a pidfd where the kernel has one, else a short sleep loop.
+    /// - Returns: the termination, or nil if the deadline passed first.
+    public func wait(untilMonotonicNanos deadline: UInt64?) -> Termination? {
+        let pidfd = cq_pidfd_open(pid)
+        defer { if pidfd >= 0 { _ = Glibc.close(pidfd) } }
+        while true {
+            if let t = poll() { return t }
+            let now = MonotonicClock.nanos()
+            if let deadline, now >= deadline { return nil }
+            let remainingMs: Int32 = deadline.map { Int32(min(1000, ($0 - now) / 1_000_000 + 1)) } ?? 1000
+            if pidfd >= 0 {
+                var p = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
+                _ = Glibc.poll(&p, 1, remainingMs)
+            } else {
+                usleep(UInt32(min(remainingMs, 5)) * 1000)
+            }
+        }
+    }
+
+    /// The teardown: TERM to the group, wait up to `grace` seconds, then KILL. Always reaps.
+    public func terminateGroup(grace: Double) -> Termination {
+        signalGroup(SIGTERM)
+        let deadline = MonotonicClock.nanos() + UInt64(max(0, grace) * 1e9)
+        if let t = wait(untilMonotonicNanos: deadline) {
+            signalGroup(SIGKILL)  // stragglers in the group that ignored TERM
+            return t
+        }
+        signalGroup(SIGKILL)
+        return wait(untilMonotonicNanos: nil) ?? .signaled(SIGKILL)
+    }
+
+    static func decode(_ status: Int32) -> Termination {
+        let sig = status & 0x7f
+        if sig == 0 { return .exited((status >> 8) & 0xff) }
+        return .signaled(sig)
+    }
+}

@@ -1,0 +1,48 @@
+/// One entry of a directory listing.
+public struct DirectoryEntry: Sendable {
+    public enum Kind: Sendable { case regular, directory, symlink, other, unknown }
+    public var name: String
+    public var kind: Kind
+}
+
+/// Streams the names in a directory without sorting or holding them all.
+/// `.` and `..` are skipped. Corresponds to `opendir(3)` / `readdir(3)`.
+public enum DirectoryStream {
+    /// Calls `body` for each entry; `body` returns false to stop early.
+    /// - Throws: `SystemError` if the directory cannot be opened (ENOENT included).
+    public static func forEach(_ path: String, _ body: (DirectoryEntry) throws -> Bool) throws {
+        guard let dir = opendir(path) else {
+            throw SystemError(errno: currentErrno(), operation: "opendir", path: path)
+        }
+        defer { closedir(dir) }
+        while let ent = readdir(dir) {
+            let name = withUnsafeBytes(of: ent.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            let kind: DirectoryEntry.Kind
+            switch Int32(ent.pointee.d_type) {
+            case Int32(DT_REG): kind = .regular
+            case Int32(DT_DIR): kind = .directory
+            case Int32(DT_LNK): kind = .symlink
+            case Int32(DT_UNKNOWN): kind = .unknown
+            default: kind = .other
+            }
+            if try !body(DirectoryEntry(name: name, kind: kind)) { return }
+        }
+    }
+
+    /// All entry names (for small directories only).
+    public static func names(_ path: String) throws -> [String] {
+        var result: [String] = []
+        try forEach(path) { result.append($0.name); return true }
+        return result
+    }
+
+    /// Counts entries whose name satisfies `filter`, without opening any file.
+    public static func count(_ path: String, where filter: (String) -> Bool = { _ in true }) throws -> Int {
+        var n = 0
+        try forEach(path) { if filter($0.name) { n += 1 }; return true }
+        return n
+    }
+}

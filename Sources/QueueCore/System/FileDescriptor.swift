@@ -1,0 +1,73 @@
+import CQueueShims
+
+/// An open file descriptor. A value type: closing is explicit, never retried on EINTR.
+public struct FileDescriptor: RawRepresentable, Hashable, Sendable {
+    public let rawValue: CInt
+    public init(rawValue: CInt) { self.rawValue = rawValue }
+
+    public static let standardInput = FileDescriptor(rawValue: 0)
+    public static let standardOutput = FileDescriptor(rawValue: 1)
+    public static let standardError = FileDescriptor(rawValue: 2)
+
+    /// Opens `path` relative to `directory` (or the cwd). Always `O_CLOEXEC`.
+    /// Corresponds to `openat(2)`.
+    public static func open(
+        _ path: String, relativeTo directory: FileDescriptor? = nil, flags: CInt, mode: mode_t = 0o600
+    ) throws(SystemError) -> FileDescriptor {
+        let dirfd = directory?.rawValue ?? AT_FDCWD
+        let fd = try retryingEINTR("open", path: path) { openat(dirfd, path, flags | O_CLOEXEC, mode) }
+        return FileDescriptor(rawValue: fd)
+    }
+
+    /// Closes the descriptor. Errors are ignored: on Linux the fd is gone even on EINTR.
+    public func close() { _ = Glibc.close(rawValue) }
+
+    /// Runs `body`, then closes the descriptor whatever happens.
+    public func closeAfter<R, E: Error>(_ body: (FileDescriptor) throws(E) -> R) throws(E) -> R {
+        defer { close() }
+        return try body(self)
+    }
+
+    /// Writes all of `bytes`, looping over partial writes. Corresponds to `write(2)`.
+    public func writeAll(_ bytes: some Sequence<UInt8>, path: String? = nil) throws(SystemError) {
+        let array = Array(bytes)
+        var offset = 0
+        while offset < array.count {
+            let n = try retryingEINTR("write", path: path) {
+                array.withUnsafeBytes { raw in Glibc.write(rawValue, raw.baseAddress! + offset, raw.count - offset) }
+            }
+            offset += n
+        }
+    }
+
+    /// Reads until end of file, at most `limit` bytes; returns nil when the file is longer.
+    public func readAll(limit: Int = Int.max, path: String? = nil) throws(SystemError) -> [UInt8]? {
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = try retryingEINTR("read", path: path) {
+                chunk.withUnsafeMutableBytes { raw in Glibc.read(rawValue, raw.baseAddress!, raw.count) }
+            }
+            if n == 0 { return result }
+            result.append(contentsOf: chunk[0..<n])
+            if result.count > limit { return nil }
+        }
+    }
+
+    /// Flushes file data and metadata to stable storage. Corresponds to `fsync(2)`.
+    public func sync(path: String? = nil) throws(SystemError) {
+        try retryingEINTR("fsync", path: path) { fsync(rawValue) }
+    }
+
+    /// Sets access and modification time to now. Corresponds to `futimens(2)`.
+    public func touch(path: String? = nil) throws(SystemError) {
+        try retryingEINTR("futimens", path: path) { futimens(rawValue, nil) }
+    }
+
+    /// File status without following anything. Corresponds to `fstat(2)`.
+    public func status(path: String? = nil) throws(SystemError) -> FileStatus {
+        var st = stat()
+        try retryingEINTR("fstat", path: path) { fstat(rawValue, &st) }
+        return FileStatus(st)
+    }
+}

@@ -1,0 +1,45 @@
+/// The parts of `struct stat` the queue looks at.
+public struct FileStatus: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case regular, directory, symlink, fifo, socket, other }
+    public var kind: Kind
+    public var size: Int64
+    public var mode: mode_t
+    public var uid: uid_t
+    /// Modification time in nanoseconds since the epoch.
+    public var modifiedNanos: Int64
+
+    init(_ st: stat) {
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: kind = .regular
+        case S_IFDIR: kind = .directory
+        case S_IFLNK: kind = .symlink
+        case S_IFIFO: kind = .fifo
+        case S_IFSOCK: kind = .socket
+        default: kind = .other
+        }
+        size = Int64(st.st_size)
+        mode = st.st_mode & 0o7777
+        uid = st.st_uid
+        #if canImport(Glibc)
+        modifiedNanos = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        #else
+        modifiedNanos = Int64(st.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(st.st_mtimespec.tv_nsec)
+        #endif
+    }
+
+    /// `lstat(2)` of `path`: a symlink is reported as a symlink, never followed.
+    public static func of(_ path: String, followLinks: Bool = false) throws(SystemError) -> FileStatus {
+        var st = stat()
+        if followLinks {
+            try retryingEINTR("stat", path: path) { stat(path, &st) }
+        } else {
+            try retryingEINTR("lstat", path: path) { lstat(path, &st) }
+        }
+        return FileStatus(st)
+    }
+
+    /// Like `of(_:)` but returns nil when the path does not exist.
+    public static func ifExists(_ path: String) throws(SystemError) -> FileStatus? {
+        do { return try of(path) } catch where error.isNotFound { return nil }
+    }
+}

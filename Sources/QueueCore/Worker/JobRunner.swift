@@ -1,0 +1,84 @@
+/// Runs one claimed job: spawns `/bin/sh -c COMMAND` in its own process group with output
+/// appended to `logs/<id>.log`, enforces the timeout (TERM to the group, KILL after the grace),
+/// and records the outcome with `Spool.finish`.
+public struct JobRunner: Sendable {
+    public let spool: Spool
+    public let worker: ProcessTag
+
+    public init(spool: Spool, worker: ProcessTag) {
+        self.spool = spool
+        self.worker = worker
+    }
+
+    /// The result of one attempt.
+    public struct Outcome: Sendable {
+        public var job: Job
+        public var durationSeconds: Double
+        public var lostClaim: Bool
+    }
+
+    /// Runs the claim to its end and records it. Never throws: failures become the job's outcome.
+    public func run(_ claim: JobClaim, config: @Sendable () -> Config, abortFlag: @Sendable () -> Bool) -> Outcome {
+        let started = MonotonicClock.nanos()
+        var job = claim.job
+        let cfg = config()
+        let timeoutUnits = job.timeout ?? (cfg.jobTimeout > 0 ? cfg.jobTimeout : nil)
+        let timeoutSeconds = timeoutUnits.map { $0 * cfg.timeUnit }
+        var errorText: String?
+        var exitCode: Int?
+        do {
+            let child = try ChildProcess.spawnShell(job.command, logPath: spool.logPath(job.id), environment: [
+                "QUEUECTL_JOB_ID": job.id.rawValue,
+                "QUEUECTL_ATTEMPT": String(job.attempts),
+                "QUEUECTL_SPOOL": spool.root,
+            ])
+            let deadline = timeoutSeconds.map { started + UInt64($0 * 1e9) }
+            var termination: ChildProcess.Termination?
+            while termination == nil {
+                let sliceEnd = MonotonicClock.nanos() + 100_000_000
+                let until = deadline.map { min($0, sliceEnd) } ?? sliceEnd
+                termination = child.wait(untilMonotonicNanos: until)
+                if termination != nil { break }
+                if let deadline, MonotonicClock.nanos() >= deadline {
+                    _ = child.terminateGroup(grace: config().killGrace)
+                    errorText = "timed out after \(Config.format(timeoutSeconds!)) s; process group killed"
+                    termination = .signaled(SIGKILL)
+                } else if abortFlag() {
+                    _ = child.terminateGroup(grace: config().killGrace)
+                    errorText = "killed: worker \(worker) was stopped"
+                    termination = .signaled(SIGKILL)
+                }
+            }
+            child.signalGroup(SIGKILL)  // leave no stragglers of the job's group behind
+            switch termination! {
+            case .exited(let code):
+                exitCode = Int(code)
+                if code != 0 && errorText == nil {
+                    errorText = code == 127 ? "exit code 127 (command not found)" : "exit code \(code)"
+                }
+            case .signaled(let sig):
+                if errorText == nil { errorText = "killed by signal \(sig)" }
+            }
+        } catch {
+            errorText = "cannot start: \(error)"
+        }
+        let now = Timestamp.now()
+        if errorText == nil {
+            job.state = .completed
+            job.exitCode = 0
+            job.lastError = nil
+            job.finishedAt = now
+            job.updatedAt = now
+        } else {
+            RetryPolicy.applyFailure(to: &job, error: errorText!, exitCode: exitCode, config: config(), now: now)
+        }
+        var lost = false
+        do {
+            try spool.finish(claim, as: job, durable: true)
+        } catch {
+            lost = true
+            job.lastError = "result not recorded: \(error)"
+        }
+        return Outcome(job: job, durationSeconds: Double(MonotonicClock.nanos() - started) / 1e9, lostClaim: lost)
+    }
+}

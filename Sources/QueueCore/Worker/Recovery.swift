@@ -1,0 +1,76 @@
+/// Taking back jobs whose worker is gone. A claim in processing/ is orphaned when its worker
+/// is provably dead (same host: no such pid, or the pid's start time differs), when its
+/// worker's registration is missing, or when the worker's heartbeat (the mtime of
+/// `workers/<id>.json`) is older than the lease.
+public struct RecoveryAction: Sendable, Equatable, CustomStringConvertible {
+    public var id: JobID
+    public var from: String
+    public var to: JobState
+    public var reason: String
+    public var description: String { "\(id): \(from) -> \(to.directory)/ (\(reason))" }
+}
+
+extension Spool {
+    /// Why the claim `name` in processing/ is orphaned, or nil when its owner is alive.
+    public func orphanReason(_ name: String, config: Config, now: Timestamp = .now(), me: ProcessTag = .current) -> String? {
+        guard let (worker, _) = JobFileName.parseProcessing(name) else { return "not a claim name" }
+        if worker == me { return nil }
+        if worker.isDeadOnThisHost { return "worker \(worker) is dead" }
+        guard let st = try? FileStatus.of(path("workers", "\(worker.rawValue).json")) else {
+            return "worker \(worker) is not registered"
+        }
+        let ageSeconds = Double(now.micros * 1000 - st.modifiedNanos) / 1e9
+        if ageSeconds > config.lease { return "worker \(worker) lease expired \(Int(ageSeconds - config.lease))s ago" }
+        return nil
+    }
+
+    /// Recovers one claim file whatever its owner (callers check `orphanReason` first).
+    /// A file whose JSON state is not `processing` is a move that was interrupted: it is completed
+    /// to the directory its JSON names. A `processing` one is an interrupted attempt: it counts as a
+    /// failed attempt (to failed/ with backoff, or dead/ when no retries remain).
+    public func recoverClaim(_ name: String, reason: String, config: Config, now: Timestamp = .now()) throws(SystemError) -> RecoveryAction? {
+        let p = path("processing", name)
+        var job: Job
+        do {
+            job = try readJob(at: p)
+        } catch let e as SystemError where e.isNotFound {
+            return nil
+        } catch {
+            _ = try quarantine(name, in: "processing", reason: "orphaned claim is unreadable: \(error)")
+            return nil
+        }
+        let id = job.id
+        if job.state == .processing {
+            RetryPolicy.applyFailure(to: &job, error: "interrupted: \(reason) during attempt \(job.attempts)",
+                                     exitCode: nil, config: config, now: now)
+        }
+        do {
+            try move(p, to: job.state, as: job, durable: true)
+        } catch where error.isNotFound {
+            return nil
+        }
+        return RecoveryAction(id: id, from: "processing/\(name)", to: job.state, reason: reason)
+    }
+
+    /// Recovers every orphaned claim in processing/.
+    public func recoverOrphans(config: Config, now: Timestamp = .now(), me: ProcessTag = .current) -> (actions: [RecoveryAction], errors: [String]) {
+        var actions: [RecoveryAction] = []
+        var errors: [String] = []
+        guard let names = try? DirectoryStream.names(directory(.processing)) else { return ([], ["cannot list processing/"]) }
+        for name in names where !JobFileName.isForeignTemporary(name) {
+            guard let reason = orphanReason(name, config: config, now: now, me: me) else { continue }
+            if JobFileName.parseProcessing(name) == nil {
+                if (try? quarantine(name, in: "processing", reason: "unexpected file in processing/")) == nil {
+                    errors.append("cannot quarantine processing/\(name)")
+                }
+                continue
+            }
+            do {
+                if let a = try recoverClaim(name, reason: reason, config: config, now: now) { actions.append(a) }
+            } catch {
+                errors.append("\(name): \(error)")
+            }
+        }
+        return (actions, errors)
+    }
+}

@@ -1,0 +1,188 @@
+import Synchronization
+
+/// A worker process: claims due jobs and runs up to `count` at a time until asked to stop.
+///
+/// One thread runs the loop below; each running job has its own thread. The loop sleeps in
+/// `poll()` on inotify (pending/, failed/ and the spool root) and the signal self-pipe, with a
+/// timeout of at most `poll_interval`. On SIGTERM/SIGINT (or a stop request file) it claims
+/// nothing new, lets running jobs finish and returns; a second signal terminates running jobs.
+public final class Worker: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var count = 1
+        public var background = false
+        public var logPath: String?
+        /// Exit when nothing is due and nothing runs (for scripts and benchmarks).
+        public var exitWhenIdle = false
+        public init() {}
+    }
+
+    /// What the worker reports (the CLI prints these lines).
+    public enum Event: Sendable {
+        case started(ProcessTag, count: Int)
+        case jobStarted(Job)
+        case jobEnded(Job, seconds: Double, lost: Bool)
+        case recovered(RecoveryAction)
+        case adopted(String, Spool.AdoptionResult)
+        case purged(Int)
+        case warning(String)
+        case stopping(force: Bool)
+        case stopped
+    }
+
+    public let spool: Spool
+    public let options: Options
+    public let tag: ProcessTag
+    private let emit: @Sendable (Event) -> Void
+    private let configBox: Mutex<Config>
+    private let running = Mutex<Int>(0)
+    private let runner: JobRunner
+    private let forceStop = Atomic<Bool>(false)
+
+    public init(spool: Spool, options: Options, tag: ProcessTag = .current, emit: @escaping @Sendable (Event) -> Void) {
+        self.spool = spool
+        self.options = options
+        self.tag = tag
+        self.emit = emit
+        configBox = Mutex(Config())
+        runner = JobRunner(spool: spool, worker: tag)
+    }
+
+    /// Runs until stopped. Returns normally after a graceful stop.
+    /// - Throws: `QueueError.spoolUnusable` when the spool cannot be used or is unsafe.
+    public func run() throws(QueueError) {
+        try spool.create()
+        var config = try spool.config()
+        if !config.allowSharedSpool, case let problems = spool.permissionProblems(), !problems.isEmpty {
+            throw .spoolUnusable("refusing to run jobs from an unsafe spool: \(problems.joined(separator: "; ")). "
+                + "Fix with: chmod -R go-w \(spool.root) (and chown it to yourself), "
+                + "or allow it with: queuectl config set allow_shared_spool true")
+        }
+        configBox.withLock { $0 = config }
+        ShutdownSignal.install()
+        do { try spool.register(tag, count: options.count, background: options.background, logPath: options.logPath) }
+        catch { throw .spoolUnusable("cannot register worker: \(error)") }
+        defer { spool.deregister(tag); emit(.stopped) }
+        emit(.started(tag, count: options.count))
+
+        let watch = DirectoryWatch()
+        watch.add(spool.directory(.pending))
+        watch.add(spool.directory(.failed))
+        let rootWatch = DirectoryWatch()
+        rootWatch.add(spool.root)
+        let queue = CandidateQueue(spool: spool)
+        var configStamp = stamp(spool.configPath)
+        var lastHeartbeat = MonotonicClock.nanos()
+        var lastRecovery: UInt64 = 0
+        var lastPurge: UInt64 = 0
+        var stopping = false
+        var signalsSeen = 0
+
+        while true {
+            let mono = MonotonicClock.nanos()
+            let now = Timestamp.now()
+            // Stop requests: signals or a stop file.
+            let signals = ShutdownSignal.count.load(ordering: .relaxed)
+            if signals > signalsSeen || (!stopping && exists(spool.stopRequestPath(tag))) {
+                if !stopping { stopping = true; emit(.stopping(force: false)) }
+                if signals >= 2 && !forceStop.load(ordering: .relaxed) {
+                    forceStop.store(true, ordering: .relaxed)
+                    emit(.stopping(force: true))
+                }
+                signalsSeen = signals
+            }
+            let active = running.withLock { $0 }
+            if stopping && active == 0 { return }
+            // Config changes reach the running worker.
+            let newStamp = stamp(spool.configPath)
+            if newStamp != configStamp {
+                configStamp = newStamp
+                do {
+                    config = try spool.config()
+                    configBox.withLock { $0 = config }
+                } catch {
+                    emit(.warning("keeping the previous config: \(error)"))
+                }
+            }
+            // Heartbeat: the registration's mtime.
+            let heartbeatEvery = UInt64(min(config.lease / 3, 10) * 1e9)
+            if mono - lastHeartbeat >= heartbeatEvery {
+                try? FileSystem.touch(spool.registrationPath(tag))
+                lastHeartbeat = mono
+            }
+            // Recovery of other workers' orphaned claims: at start, then every lease/2 (at most every poll_interval).
+            let recoveryEvery = UInt64(max(min(config.lease / 2, config.pollInterval * 5), 0.01) * 1e9)
+            if !stopping && (lastRecovery == 0 || mono - lastRecovery >= recoveryEvery) {
+                let (actions, errors) = spool.recoverOrphans(config: config, now: now, me: tag)
+                for a in actions { emit(.recovered(a)) }
+                for e in errors { emit(.warning("recovery: \(e)")) }
+                if !actions.isEmpty { queue.invalidate() }
+                lastRecovery = mono
+            }
+            if config.retention > 0 && !stopping && (lastPurge == 0 || mono - lastPurge >= 60_000_000_000) {
+                let n = (try? spool.purge(states: [.completed, .dead], olderThan: config.retention, now: now)) ?? 0
+                if n > 0 { emit(.purged(n)) }
+                lastPurge = mono
+            }
+            // Claim while slots are free.
+            let paused = exists(spool.pausedFlagPath)
+            if !stopping && !paused {
+                var free = options.count - active
+                while free > 0, let candidate = queue.next(now: now, safetyInterval: config.pollInterval) {
+                    let claim: JobClaim?
+                    do { claim = try spool.claim(candidate.name, from: candidate.state, worker: tag, now: now) }
+                    catch { emit(.warning("claim \(candidate.name): \(error)")); claim = nil }
+                    guard let claim else { continue }
+                    free -= 1
+                    start(claim)
+                }
+                for (name, state) in queue.takeDropped() {
+                    let result = spool.adopt(name, in: state, grace: config.dropGrace, now: now)
+                    switch result {
+                    case .deferred, .vanished: break
+                    case .adopted: queue.invalidate(); emit(.adopted(name, result))
+                    default: emit(.adopted(name, result))
+                    }
+                }
+                if options.exitWhenIdle && running.withLock({ $0 }) == 0 && queue.isEmpty && queue.nextDue == nil {
+                    queue.scan(now: Timestamp.now())
+                    if queue.isEmpty && queue.nextDue == nil && queue.dropped.isEmpty { stopping = true; continue }
+                }
+            }
+            // Sleep until something happens.
+            var timeout = config.pollInterval
+            if let due = queue.nextDue { timeout = min(timeout, max(0.001, due.secondsSinceEpoch - Timestamp.now().secondsSinceEpoch)) }
+            timeout = min(timeout, Double(heartbeatEvery) / 1e9)
+            var fds = [pollfd(fd: ShutdownSignal.wakeFD, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: watch.fd, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: rootWatch.fd, events: Int16(POLLIN), revents: 0)]
+            _ = poll(&fds, nfds_t(fds.count), Int32(max(1, min(timeout * 1000, 60_000))))
+            ShutdownSignal.drain()
+            let events = watch.drain()
+            if events.overflow { queue.invalidate() }
+            let arrivalNow = Timestamp.now()
+            for name in events.names {
+                // inotify does not say which watched directory: try both orderings by existence.
+                let state: JobState = exists(spool.path("failed", name)) ? .failed : .pending
+                queue.offer(name, state: state, now: arrivalNow)
+            }
+            _ = rootWatch.drain()
+        }
+    }
+
+    private func start(_ claim: JobClaim) {
+        running.withLock { $0 += 1 }
+        emit(.jobStarted(claim.job))
+        let runner = self.runner
+        DetachedThread.start { [self] in
+            let outcome = runner.run(claim, config: { self.configBox.withLock { $0 } },
+                                     abortFlag: { self.forceStop.load(ordering: .relaxed) })
+            self.emit(.jobEnded(outcome.job, seconds: outcome.durationSeconds, lost: outcome.lostClaim))
+            self.running.withLock { $0 -= 1 }
+            ShutdownSignal.wake()
+        }
+    }
+
+    private func exists(_ path: String) -> Bool { (try? FileStatus.of(path)) != nil }
+
+    private func stamp(_ path: String) -> FileStatus? { try? FileStatus.of(path) }
+}
