@@ -17,4 +17,7 @@ int cq_set_child_subreaper(void);
 /// errno value of the calling thread (read right after the failing call).
 int cq_errno(void);
 
+/// posix_spawn with a new session (setsid): POSIX_SPAWN_SETSID. Returns an errno value like posix_spawn.
+int cq_spawn_detached(int *pid, const char *path, char *const argv[], char *const envp[], const char *logpath);
+
 #endif

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A validated job id. It becomes part of file names, so it is restricted:
 /// 1...128 bytes of UTF-8, no `/`, no NUL or other control characters, not `.` or `..` and
 /// containing no `..`, not starting with `.` or `-` (so `ls`, shells and dotfile rules are safe),
@@ -40,11 +42,18 @@ public struct JobID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static func < (a: JobID, b: JobID) -> Bool { a.rawValue < b.rawValue }
     public var description: String { rawValue }
 
-    /// A new id, unique and sortable by creation time: `j` + compact UTC time + 6 random hex digits.
+    /// A new id, unique and sortable by creation time: `j` + UTC time to the microsecond
+    /// (strictly increasing within a process) + 4 random hex digits (unique across processes).
     public static func generate(now: Timestamp = .now()) -> JobID {
+        let micros = lastGenerated.withLock { last -> Int64 in
+            last = max(last + 1, now.micros)
+            return last
+        }
         var rng = SystemRandomNumberGenerator()
-        let r = String(rng.next() & 0xffffff, radix: 16)
-        let hex = String(repeating: "0", count: 6 - r.count) + r
-        return JobID(unchecked: "j\(now.compact.dropLast())\(hex)")
+        let r = String(rng.next() & 0xffff, radix: 16)
+        let hex = String(repeating: "0", count: 4 - r.count) + r
+        return JobID(unchecked: "j\(Timestamp(micros: micros).compact.dropLast())\(hex)")
     }
+
+    private static let lastGenerated = Mutex<Int64>(0)
 }

@@ -11,20 +11,37 @@ public struct ChildProcess: Sendable {
         case signaled(Int32)
     }
 
-    /// Spawns `/bin/sh -c command`. The child gets its own process group (pgid = pid), a clean
-    /// signal mask and default dispositions, so a timeout or stop can kill the whole tree.
-    /// - Throws: `SystemError` from `posix_spawn` (the log file is opened by the child's file
-    ///   actions: a bad log path fails the spawn).
+    /// Spawns `/bin/sh -c command` in its own process group, stdin from /dev/null, stdout and
+    /// stderr appended to `logPath`.
+    public static func spawnShell(_ command: String, logPath: String, environment: [String: String] = [:]) throws(SystemError) -> ChildProcess {
+        try spawn("/bin/sh", ["-c", command], stdin: "/dev/null", stdout: logPath, stderr: nil, append: true,
+                  environment: environment, newProcessGroup: true)
+    }
+
+    /// Spawns `executable` with `arguments`. The child gets a clean signal mask and default
+    /// dispositions; with `newProcessGroup` its own process group (pgid = pid), so a timeout or
+    /// stop can kill the whole tree.
+    /// - Parameters:
+    ///   - stdout: file opened for fd 1 (created 0600; appended or truncated per `append`).
+    ///   - stderr: file for fd 2, or nil to share stdout's.
+    ///   - environment: added to (and overriding) this process's environment.
+    /// - Throws: `SystemError` from `posix_spawn` (a file that cannot be opened fails the spawn).
     /// Corresponds to `posix_spawn(3)`.
-    public static func spawnShell(
-        _ command: String, logPath: String, environment: [String: String] = [:]
+    public static func spawn(
+        _ executable: String, _ arguments: [String], stdin: String = "/dev/null", stdout: String, stderr: String?,
+        append: Bool = false, environment: [String: String] = [:], newProcessGroup: Bool = true
     ) throws(SystemError) -> ChildProcess {
         var fileActions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fileActions)
         defer { posix_spawn_file_actions_destroy(&fileActions) }
-        posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&fileActions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
+        let outFlags = O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC)
+        posix_spawn_file_actions_addopen(&fileActions, 0, stdin, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&fileActions, 1, stdout, outFlags, 0o600)
+        if let stderr {
+            posix_spawn_file_actions_addopen(&fileActions, 2, stderr, outFlags, 0o600)
+        } else {
+            posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -36,13 +53,16 @@ public struct ChildProcess: Sendable {
         sigemptyset(&defaults)
         for sig in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD, SIGQUIT, SIGUSR1, SIGUSR2] { sigaddset(&defaults, sig) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        if newProcessGroup {
+            posix_spawnattr_setpgroup(&attributes, 0)
+            flags |= POSIX_SPAWN_SETPGROUP
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
-        let args: [String] = ["/bin/sh", "-c", command]
+        let args: [String] = [executable] + arguments
         let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
-        var envStrings: [String] = []
         var merged: [String: String] = [:]
         var e = environ
         while let p = e.pointee {
@@ -51,13 +71,12 @@ public struct ChildProcess: Sendable {
             e += 1
         }
         for (k, v) in environment { merged[k] = v }
-        for (k, v) in merged { envStrings.append("\(k)=\(v)") }
-        let envp: [UnsafeMutablePointer<CChar>?] = envStrings.map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for p in envp { free(p) } }
 
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, "/bin/sh", &fileActions, &attributes, argv, envp)
-        if rc != 0 { throw SystemError(errno: rc, operation: "posix_spawn", path: logPath) }
+        let rc = posix_spawn(&pid, executable, &fileActions, &attributes, argv, envp)
+        if rc != 0 { throw SystemError(errno: rc, operation: "posix_spawn", path: executable) }
         return ChildProcess(pid: pid)
     }
 

@@ -1,0 +1,101 @@
+import QueueCore
+
+/// The words after a command name, consumed by the command's initializer: options first
+/// (`--name VALUE` or `--name=VALUE`), then positionals. `--` ends options.
+public struct Arguments {
+    /// Words before `--`: options and positionals.
+    private var head: [String]
+    /// Words after `--`: positionals only.
+    private var tail: [String]
+
+    public init(_ words: [String]) {
+        if let i = words.firstIndex(of: "--") {
+            head = Array(words[..<i]); tail = Array(words[(i + 1)...])
+        } else {
+            head = words; tail = []
+        }
+    }
+
+    /// True when `--help` or `-h` appears before `--`.
+    public var wantsHelp: Bool { head.contains { $0 == "--help" || $0 == "-h" } }
+
+    /// Removes a boolean flag; true if it was present.
+    public mutating func flag(_ names: String...) throws(QueueError) -> Bool {
+        var found = false
+        var i = 0
+        while i < head.count {
+            let w = head[i]
+            if names.contains(w) { head.remove(at: i); found = true; continue }
+            if w.hasPrefix("--"), let eq = w.firstIndex(of: "="), names.contains(String(w[..<eq])) {
+                throw .usage("\(w[..<eq]) takes no value")
+            }
+            i += 1
+        }
+        return found
+    }
+
+    /// Removes an option with a value; given twice is an error.
+    public mutating func option(_ names: String...) throws(QueueError) -> String? {
+        var value: String?
+        var i = 0
+        while i < head.count {
+            let w = head[i]
+            var taken: String?
+            if names.contains(w) {
+                guard i + 1 < head.count else { throw .usage("\(w) needs a value") }
+                taken = head[i + 1]
+                head.removeSubrange(i...(i + 1))
+            } else if w.hasPrefix("--"), let eq = w.firstIndex(of: "="), names.contains(String(w[..<eq])) {
+                taken = String(w[w.index(after: eq)...])
+                head.remove(at: i)
+            } else {
+                i += 1
+                continue
+            }
+            if value != nil { throw .usage("\(names[0]) given more than once") }
+            value = taken
+        }
+        return value
+    }
+
+    /// An integer option within `range`.
+    public mutating func intOption(_ name: String, in range: ClosedRange<Int>) throws(QueueError) -> Int? {
+        guard let s = try option(name) else { return nil }
+        guard let v = Int(s), range.contains(v) else {
+            throw .usage("\(name) must be an integer in \(range.lowerBound)...\(range.upperBound), not '\(s)'")
+        }
+        return v
+    }
+
+    /// A non-negative number option (seconds or time units).
+    public mutating func secondsOption(_ name: String) throws(QueueError) -> Double? {
+        guard let s = try option(name) else { return nil }
+        guard let v = Double(s), v.isFinite, v >= 0 else { throw .usage("\(name) must be a number >= 0, not '\(s)'") }
+        return v
+    }
+
+    /// Removes and returns the next positional word. Call after consuming every option:
+    /// a leftover word starting with `-` (other than `-` itself) is an unknown option.
+    public mutating func positional() throws(QueueError) -> String? {
+        if let w = head.first {
+            if w.hasPrefix("-") && w != "-" && Double(w) == nil { throw .usage("unknown option '\(w)'") }
+            head.removeFirst()
+            return w
+        }
+        return tail.isEmpty ? nil : tail.removeFirst()
+    }
+
+    /// All remaining positional words.
+    public mutating func rest() throws(QueueError) -> [String] {
+        var out: [String] = []
+        while let w = try positional() { out.append(w) }
+        return out
+    }
+
+    /// Fails on anything not consumed.
+    public func finish() throws(QueueError) {
+        if let w = head.first ?? tail.first {
+            throw .usage(w.hasPrefix("-") && w != "-" ? "unknown option '\(w)'" : "unexpected argument '\(w)'")
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import QueueCore
+
+/// `queuectl config list|get|set`: settings stored in the spool's config.json.
+struct ConfigCommand: Command {
+    static let name = "config"
+    static let abstract = "Show or change settings (stored in the spool; running workers pick up changes)."
+    static let usage = "(list | get KEY | set KEY VALUE)"
+    static let subcommands: [any Command.Type] = [List.self, Get.self, Set.self]
+    init(_ args: inout Arguments) throws(QueueError) {}
+    func run(_ ctx: Context) throws(QueueError) -> Int32 { ExitCode.usage }
+
+    struct List: Command {
+        static let name = "list"
+        static let abstract = "List every key with its value and meaning."
+        static let usage = "[--json]"
+        var json: Bool
+        init(_ args: inout Arguments) throws(QueueError) { json = try args.flag("--json") }
+        func run(_ ctx: Context) throws(QueueError) -> Int32 {
+            let config = try ctx.spool.config()
+            if json { ctx.out.line(JSONOut.render(config.jsonObject())); return ExitCode.success }
+            for key in Config.keys {
+                ctx.out.line("\(key.name.padding(20))\((try config.value(of: key.name)).padding(10))# \(key.help)")
+            }
+            return ExitCode.success
+        }
+    }
+
+    struct Get: Command {
+        static let name = "get"
+        static let abstract = "Print one key's value."
+        static let usage = "KEY"
+        var key: String
+        init(_ args: inout Arguments) throws(QueueError) {
+            guard let k = try args.positional() else { throw .usage("missing KEY") }
+            _ = try Config.key(named: k)
+            key = k
+        }
+        func run(_ ctx: Context) throws(QueueError) -> Int32 {
+            ctx.out.line(try ctx.spool.config().value(of: key))
+            return ExitCode.success
+        }
+    }
+
+    struct Set: Command {
+        static let name = "set"
+        static let abstract = "Change one key (validated; written atomically and durably)."
+        static let usage = "KEY VALUE"
+        var key: String
+        var value: String
+        init(_ args: inout Arguments) throws(QueueError) {
+            guard let k = try args.positional(), let v = try args.positional() else { throw .usage("usage: config set KEY VALUE") }
+            var probe = Config()
+            try probe.set(k, to: v)
+            key = k; value = v
+        }
+        func run(_ ctx: Context) throws(QueueError) -> Int32 {
+            try ctx.spool.create()
+            try ctx.spool.updateConfig { (c) throws(QueueError) in try c.set(key, to: value) }
+            return ExitCode.success
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import QueueCore
+
+/// `queuectl dlq list|retry|delete`: the dead letter queue (dead/).
+struct DLQCommand: Command {
+    static let name = "dlq"
+    static let abstract = "The dead letter queue: jobs that used up their retries.\n  list, retry ID... | --all, delete ID... | --all"
+    static let usage = "(list | retry ID...|--all | delete ID...|--all)"
+    static let subcommands: [any Command.Type] = [List.self, Retry.self, Delete.self]
+    init(_ args: inout Arguments) throws(QueueError) {}
+    func run(_ ctx: Context) throws(QueueError) -> Int32 { ExitCode.usage }
+
+    struct List: Command {
+        static let name = "list"
+        static let abstract = "List dead jobs."
+        static let usage = "[--limit N] [--json]"
+        var limit: Int?
+        var json: Bool
+        init(_ args: inout Arguments) throws(QueueError) {
+            limit = try args.intOption("--limit", in: 0...Int(Int32.max))
+            json = try args.flag("--json")
+        }
+        func run(_ ctx: Context) throws(QueueError) -> Int32 {
+            try ctx.spool.create()
+            try Listing.print(ctx, states: [.dead], limit: limit, json: json)
+            return ExitCode.success
+        }
+    }
+
+    /// The ids named, or every dead job with --all.
+    static func targets(_ args: inout Arguments) throws(QueueError) -> [JobID]? {
+        let all = try args.flag("--all")
+        let ids = try args.rest()
+        if all && !ids.isEmpty { throw .usage("give job ids or --all, not both") }
+        if all { return nil }
+        if ids.isEmpty { throw .usage("missing job ID (or --all)") }
+        var out: [JobID] = []
+        for raw in ids { out.append(try JobID(raw)) }
+        return out
+    }
+
+    static func deadIDs(_ spool: Spool) throws(QueueError) -> [JobID] {
+        try spool.firstNames(in: .dead, limit: Int.max).compactMap { JobFileName.parsePlain($0) }
+    }
+
+    struct Retry: Command {
+        static let name = "retry"
+        static let abstract = "Move dead jobs back to pending with attempts reset to 0."
+        static let usage = "ID... | --all"
+        var ids: [JobID]?
+        init(_ args: inout Arguments) throws(QueueError) { ids = try DLQCommand.targets(&args) }
+        func run(_ ctx: Context) throws(QueueError) -> Int32 {
+            var code = ExitCode.success
+            var targets: [JobID] = []
+            if let ids { targets = ids } else { targets = try DLQCommand.deadIDs(ctx.spool) }
+            for id in targets {
+                do { _ = try ctx.spool.retryDead(id); ctx.out.line(id.rawValue) }
+                catch { ctx.err.line("queuectl dlq retry: \(error)"); code = ExitCode.failure }
+            }
+            return code
+        }
+    }
+
+    struct Delete: Command {
+        static let name = "delete"
+        static let abstract = "Delete dead jobs (and their logs)."
+        static let usage = "ID... | --all"
+        var ids: [JobID]?
+        init(_ args: inout Arguments) throws(QueueError) { ids = try DLQCommand.targets(&args) }
+        func run(_ ctx: Context) throws(QueueError) -> Int32 {
+            var code = ExitCode.success
+            var targets: [JobID] = []
+            if let ids { targets = ids } else { targets = try DLQCommand.deadIDs(ctx.spool) }
+            for id in targets {
+                do {
+                    guard let loc = try ctx.spool.locate(id) else { throw QueueError.notFound(id.rawValue) }
+                    guard loc.state == .dead else { throw QueueError.conflict("job \(id) is \(loc.state.rawValue), not dead") }
+                    _ = try ctx.spool.delete(id)
+                    ctx.out.line(id.rawValue)
+                } catch {
+                    ctx.err.line("queuectl dlq delete: \(error)"); code = ExitCode.failure
+                }
+            }
+            return code
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import QueueCore
+
+/// `queuectl delete ID`: removes a job that is not running.
+struct DeleteCommand: Command {
+    static let name = "delete"
+    static let abstract = "Delete jobs (and their logs). A processing job is refused."
+    static let usage = "ID..."
+    var ids: [JobID]
+
+    init(_ args: inout Arguments) throws(QueueError) { ids = try args.jobIDs() }
+
+    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+        var code = ExitCode.success
+        for id in ids {
+            do {
+                let state = try ctx.spool.delete(id)
+                ctx.out.line("deleted \(id) (was \(state.rawValue))")
+            } catch {
+                ctx.err.line("queuectl delete: \(error)")
+                code = ExitCode.failure
+            }
+        }
+        return code
+    }
+}

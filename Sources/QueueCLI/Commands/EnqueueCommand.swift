@@ -1,0 +1,149 @@
+import QueueCore
+
+/// `queuectl enqueue`: adds jobs. Prints each id on stdout.
+struct EnqueueCommand: Command {
+    static let name = "enqueue"
+    static let abstract = """
+        Add jobs to the queue (durable when the command returns); prints each job id.
+          JSON             a job object, e.g. '{"id":"job1","command":"echo hi","max_retries":2}'
+          -                JSON lines on stdin, one job per line (all or nothing)
+          --command CMD    the shell command (or --command-file PATH, or --job-file PATH)
+          --id ID          job id (default: generated, sortable by time)
+          --max-retries N  retries after the first attempt (default: config max_retries)
+          --priority N     -9999...9999, higher runs first (default 0)
+          --delay T        due after T time units (config time_unit; seconds by default)
+          --run-at TIME    due at an ISO-8601 time, e.g. 2026-11-24T07:15:00Z
+          --timeout T      kill the job after T time units
+          --after ID,...   due only once these jobs completed; dead if one of them ends dead
+        The options also override the fields of JSON input.
+        """
+    static let usage = "(JSON | - | --command CMD | --command-file PATH | --job-file PATH) [OPTIONS]"
+
+    enum Source { case json(String), stdin, command(String), commandFile(String), jobFile(String) }
+    var source: Source
+    var id: String?
+    var maxRetries: Int?
+    var priority: Int?
+    var delay: Double?
+    var runAt: Timestamp?
+    var timeout: Double?
+    var after: [JobID] = []
+
+    init(_ args: inout Arguments) throws(QueueError) {
+        let command = try args.option("--command", "-c")
+        let commandFile = try args.option("--command-file")
+        let jobFile = try args.option("--job-file")
+        id = try args.option("--id")
+        maxRetries = try args.intOption("--max-retries", in: 0...1_000_000)
+        priority = try args.intOption("--priority", in: Job.priorityRange)
+        delay = try args.secondsOption("--delay")
+        if let s = try args.option("--run-at") {
+            guard let t = Timestamp(iso8601: s) else { throw .usage("--run-at must be an ISO-8601 time with a zone, like 2026-11-24T07:15:00Z; got '\(s)'") }
+            runAt = t
+        }
+        if delay != nil && runAt != nil { throw .usage("use either --delay or --run-at, not both") }
+        timeout = try args.secondsOption("--timeout")
+        if let s = try args.option("--after") {
+            for part in s.split(separator: ",", omittingEmptySubsequences: false) { after.append(try JobID(String(part))) }
+        }
+        let positional = try args.rest()
+        var sources: [Source] = []
+        if let command { sources.append(.command(command)) }
+        if let commandFile { sources.append(.commandFile(commandFile)) }
+        if let jobFile { sources.append(.jobFile(jobFile)) }
+        if positional.count > 1 { throw .usage("give one JSON job argument (use '-' for many on stdin)") }
+        if let p = positional.first { sources.append(p == "-" ? .stdin : .json(p)) }
+        guard sources.count == 1 else {
+            throw .usage(sources.isEmpty ? "nothing to enqueue: give a JSON job, '-', --command, --command-file or --job-file"
+                                         : "give only one of: a JSON job, '-', --command, --command-file, --job-file")
+        }
+        source = sources[0]
+        if case .stdin = source, id != nil { throw .usage("--id cannot be used with '-' (many jobs)") }
+    }
+
+    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+        let config = try ctx.spool.config()
+        let now = Timestamp.now()
+        var jobs: [Job] = []
+        switch source {
+        case .json(let text):
+            jobs = [try Job.decode(Array(text.utf8), now: now)]
+        case .command(let cmd):
+            jobs = [try commandJob(cmd, now: now)]
+        case .commandFile(let path):
+            let bytes = try readInput(path)
+            guard let text = String(validating: bytes, as: UTF8.self) else { throw .invalidJob("\(path) is not valid UTF-8") }
+            jobs = [try commandJob(text, now: now)]
+        case .jobFile(let path):
+            jobs = [try Job.decode(try readInput(path), now: now)]
+        case .stdin:
+            jobs = try readLines(ctx.input, now: now)
+        }
+        for i in jobs.indices { try apply(&jobs[i], config: config, now: now, sequence: i) }
+        try ctx.spool.create()
+        try ctx.spool.enqueue(jobs)
+        for job in jobs { ctx.out.line(job.id.rawValue) }
+        return ExitCode.success
+    }
+
+    private func commandJob(_ command: String, now: Timestamp) throws(QueueError) -> Job {
+        guard !command.isEmpty else { throw .invalidJob("the command is empty") }
+        guard !command.utf8.contains(0) else { throw .invalidJob("the command contains a NUL byte") }
+        return Job(id: JobID.generate(now: now), command: command, now: now)
+    }
+
+    /// Applies the options on top of the job's fields and validates the result.
+    private func apply(_ job: inout Job, config: Config, now: Timestamp, sequence: Int) throws(QueueError) {
+        if let id { job.id = try JobID(id) }
+        if let maxRetries { job.maxRetries = maxRetries }
+        if let priority { job.priority = priority }
+        if let delay { job.runAt = now.adding(seconds: delay * config.timeUnit) }
+        if let runAt { job.runAt = runAt }
+        if let timeout { job.timeout = timeout == 0 ? nil : timeout }
+        if !after.isEmpty { job.after = after }
+        // A job enters the queue fresh, whatever the JSON said.
+        job.state = .pending
+        job.attempts = 0
+        job.exitCode = nil
+        job.startedAt = nil
+        job.finishedAt = nil
+        job.worker = nil
+        // First in, first out within a priority: jobs of one batch keep their order.
+        if job.runAt == job.createdAt && sequence > 0 {
+            job.runAt = job.runAt.adding(seconds: Double(sequence) / 1_000_000)
+        }
+    }
+
+    private func readInput(_ path: String) throws(QueueError) -> [UInt8] {
+        do {
+            guard let b = try FileSystem.readFile(path, limit: Spool.maxJobFileSize) else {
+                throw QueueError.invalidJob("\(path) is larger than \(Spool.maxJobFileSize) bytes")
+            }
+            return b
+        } catch let e as QueueError {
+            throw e
+        } catch {
+            throw .usage("cannot read \(path): \(error)")
+        }
+    }
+
+    private func readLines(_ input: FileDescriptor, now: Timestamp) throws(QueueError) -> [Job] {
+        let bytes: [UInt8]
+        do { bytes = try input.readAll() ?? [] } catch { throw .usage("cannot read standard input: \(error)") }
+        var jobs: [Job] = []
+        var lineNumber = 0
+        for line in bytes.split(separator: 0x0a, omittingEmptySubsequences: false) {
+            lineNumber += 1
+            var l = Array(line)
+            if l.last == 0x0d { l.removeLast() }
+            if l.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            do {
+                jobs.append(try Job.decode(l, now: now))
+            } catch {
+                throw QueueError.invalidJob("line \(lineNumber): \(error); nothing was enqueued")
+            }
+        }
+        if jobs.isEmpty { throw .invalidJob("no jobs on standard input") }
+        return jobs
+    }
+}

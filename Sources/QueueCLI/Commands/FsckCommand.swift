@@ -1,0 +1,36 @@
+import QueueCore
+
+/// `queuectl fsck [--repair]`.
+struct FsckCommand: Command {
+    static let name = "fsck"
+    static let abstract = """
+        Check the spool: stale tmp/ files, orphaned processing jobs, an id in two directories,
+        a JSON state that contradicts its directory, misnamed, unreadable or corrupt files,
+        stale id markers. --repair fixes what it can (corrupt files are quarantined in corrupt/,
+        never deleted). Exit 0 when clean (after repair), 1 otherwise.
+        """
+    static let usage = "[--repair] [--json]"
+    var repair: Bool
+    var json: Bool
+    init(_ args: inout Arguments) throws(QueueError) {
+        repair = try args.flag("--repair")
+        json = try args.flag("--json")
+    }
+
+    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+        try ctx.spool.create()
+        let config = try ctx.spool.config()
+        let report = ctx.spool.fsck(repair: repair, config: config)
+        if json {
+            ctx.out.line(JSONOut.render(.object([
+                "clean": .bool(report.isClean),
+                "findings": .array(report.findings.map { .object(["kind": .string($0.kind.rawValue), "path": .string($0.path),
+                                                                   "detail": .string($0.detail), "repaired": .bool($0.repaired)]) }),
+            ])))
+        } else {
+            for f in report.findings { ctx.out.line(f.description) }
+            ctx.out.line(report.isClean ? "clean" : "\(report.unrepaired.count) problem\(report.unrepaired.count == 1 ? "" : "s") left")
+        }
+        return report.isClean ? ExitCode.success : ExitCode.failure
+    }
+}

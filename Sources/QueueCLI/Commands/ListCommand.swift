@@ -1,0 +1,45 @@
+import QueueCore
+
+/// `queuectl list`: jobs of one state (or all), in claim order for pending/ and failed/.
+struct ListCommand: Command {
+    static let name = "list"
+    static let abstract = "List jobs (all states, or --state STATE), in claim order for pending and failed."
+    static let usage = "[--state STATE] [--limit N] [--json]"
+    var state: JobState?
+    var limit: Int?
+    var json: Bool
+
+    init(_ args: inout Arguments) throws(QueueError) {
+        state = try args.stateOption()
+        limit = try args.intOption("--limit", in: 0...Int(Int32.max))
+        json = try args.flag("--json")
+    }
+
+    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+        try ctx.spool.create()
+        try Listing.print(ctx, states: state.map { [$0] } ?? JobState.allCases, limit: limit, json: json)
+        return ExitCode.success
+    }
+}
+
+enum Listing {
+    /// Prints jobs of `states`, reading only the files it shows.
+    static func print(_ ctx: Context, states: [JobState], limit: Int?, json: Bool) throws(QueueError) {
+        var remaining = limit ?? Int.max
+        var items: [JSONValue] = []
+        if !json { ctx.out.line(JobTable.header) }
+        for state in states where remaining > 0 {
+            let names = try ctx.spool.firstNames(in: state, limit: remaining)
+            for name in names where remaining > 0 {
+                let p = ctx.spool.path(state.directory, name)
+                guard let job = try? ctx.spool.readJob(at: p) else {
+                    if !json { ctx.out.line("\(name)\t\(state.rawValue)\t?\t?\t?\t(unreadable; see queuectl fsck)") }
+                    continue
+                }
+                remaining -= 1
+                if json { items.append(JobTable.json(job)) } else { ctx.out.line(JobTable.row(job)) }
+            }
+        }
+        if json { ctx.out.line(JSONOut.render(.array(items))) }
+    }
+}

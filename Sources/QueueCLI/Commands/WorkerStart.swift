@@ -1,0 +1,101 @@
+import Synchronization
+import CQueueShims
+import QueueCore
+
+/// `queuectl worker start`: runs a worker in the foreground (or detached with --background).
+struct WorkerStart: Command {
+    static let name = "start"
+    static let abstract = """
+        Run a worker that runs up to --count jobs at a time. In the foreground it prints a line when
+        a job starts and ends, and on SIGINT/SIGTERM claims nothing new, lets running jobs finish
+        and exits 0 (a second signal kills the running jobs). --background detaches it (new session,
+        output to logs/worker-<id>.log in the spool) and prints its worker id.
+        --exit-when-idle stops it once nothing is due or running.
+        """
+    static let usage = "[--count N] [--background] [--exit-when-idle]"
+    var count: Int
+    var background: Bool
+    var exitWhenIdle: Bool
+
+    init(_ args: inout Arguments) throws(QueueError) {
+        count = try args.intOption("--count", in: 1...1024) ?? 1
+        background = try args.flag("--background", "-d")
+        exitWhenIdle = try args.flag("--exit-when-idle")
+    }
+
+    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+        if background { return try detach(ctx) }
+        var options = Worker.Options()
+        options.count = count
+        options.exitWhenIdle = exitWhenIdle
+        options.background = ctx.environment["QUEUECTL_BACKGROUND_LOG"] != nil
+        options.logPath = ctx.environment["QUEUECTL_BACKGROUND_LOG"]
+        let out = ctx.out
+        let lock = Mutex<Void>(())
+        let worker = Worker(spool: ctx.spool, options: options) { event in
+            guard let text = WorkerStart.describe(event) else { return }
+            lock.withLock { _ in out.line("\(Timestamp.now().iso8601) \(text)"); out.flush() }
+        }
+        try worker.run()
+        return ExitCode.success
+    }
+
+    static func describe(_ event: Worker.Event) -> String? {
+        switch event {
+        case .started(let tag, let count): return "worker \(tag) started (pid \(tag.pid), \(count) slot\(count == 1 ? "" : "s"))"
+        case .jobStarted(let job):
+            return "start \(job.id) attempt \(job.attempts): \(job.command.replacingAll("\n", with: "\\n"))"
+        case .jobEnded(let job, let seconds, let lost):
+            let ms = Int(seconds * 1000)
+            if lost { return "end \(job.id) lost: \(job.lastError ?? "") (\(ms) ms)" }
+            switch job.state {
+            case .completed: return "end \(job.id) completed exit 0 (\(ms) ms)"
+            case .failed: return "end \(job.id) failed: \(job.lastError ?? ""); retry at \(job.runAt.iso8601) (\(ms) ms)"
+            default: return "end \(job.id) dead: \(job.lastError ?? "") (\(ms) ms)"
+            }
+        case .recovered(let a): return "recovered \(a)"
+        case .adopted(let name, let result): return "dropped file \(name): \(result)"
+        case .purged(let n): return "purged \(n) finished job\(n == 1 ? "" : "s")"
+        case .warning(let w): return "warning: \(w)"
+        case .stopping(let force):
+            return force ? "stopping now: killing running jobs" : "stopping: claiming nothing new, letting running jobs finish"
+        case .stopped: return "worker stopped"
+        }
+    }
+
+    /// Starts `queuectl worker start` again in a new session with output to the spool, and waits
+    /// until it has registered.
+    private func detach(_ ctx: Context) throws(QueueError) -> Int32 {
+        try ctx.spool.create()
+        let stamp = Timestamp.now().compact
+        let logPath = ctx.spool.path("logs", "worker-\(stamp).log")
+        var exe = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &exe, exe.count - 1)
+        let exePath = n > 0 ? String(decoding: exe[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+        var args = [exePath, "--spool", ctx.spool.root, "worker", "start", "--count", String(count)]
+        if exitWhenIdle { args.append("--exit-when-idle") }
+        var env = ctx.environment
+        env["QUEUECTL_BACKGROUND_LOG"] = logPath
+        let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var pid: Int32 = 0
+        let rc = cq_spawn_detached(&pid, exePath, argv, envp, logPath)
+        if rc != 0 { throw .system(SystemError(errno: rc, operation: "posix_spawn", path: exePath)) }
+        // Wait for the registration (or for the child to fail).
+        let deadline = MonotonicClock.nanos() + 10_000_000_000
+        while MonotonicClock.nanos() < deadline {
+            if let w = ctx.spool.workers().first(where: { $0.id.pid == pid && $0.id.isOnThisHost }) {
+                ctx.out.line(w.id.rawValue)
+                return ExitCode.success
+            }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                let log = (try? FileSystem.readFile(logPath, limit: 4096)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+                throw .spoolUnusable("the background worker exited at once: \(log.split(separator: "\n").last ?? "see \(logPath)")")
+            }
+            usleep(5000)
+        }
+        throw .spoolUnusable("the background worker (pid \(pid)) did not register within 10 s; see \(logPath)")
+    }
+}

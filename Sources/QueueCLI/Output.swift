@@ -1,0 +1,31 @@
+import QueueCore
+
+/// Buffered output to a file descriptor; one `write(2)` per 64 KiB or per `flush()`.
+public final class Output: @unchecked Sendable {
+    let fd: FileDescriptor
+    private var buffer: [UInt8] = []
+
+    public init(_ fd: FileDescriptor) { self.fd = fd }
+
+    public func write(_ s: String) {
+        buffer.append(contentsOf: s.utf8)
+        if buffer.count >= 65536 { flush() }
+    }
+
+    public func line(_ s: String) { write(s); write("\n") }
+
+    public func bytes(_ b: [UInt8]) { buffer.append(contentsOf: b); if buffer.count >= 65536 { flush() } }
+
+    public func flush() {
+        guard !buffer.isEmpty else { return }
+        try? fd.writeAll(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    deinit { flush() }
+}
+
+/// Renders values as JSON text for `--json` output.
+enum JSONOut {
+    static func render(_ v: JSONValue) -> String { String(decoding: JSONCoding.encode(v, pretty: true), as: UTF8.self) }
+}

@@ -1,0 +1,102 @@
+/// The admin's levers on single jobs. Each is a rename (with the content rewritten first,
+/// see `Spool.move`), durable on return.
+extension Spool {
+    /// Deletes a job, its log and its id marker. A processing job is refused.
+    /// - Throws: `.notFound`, `.conflict` for a processing job.
+    public func delete(_ id: JobID) throws(QueueError) -> JobState {
+        guard let loc = try locate(id) else { throw .notFound(id.rawValue) }
+        if loc.state == .processing {
+            throw .conflict("job \(id) is processing; it can be deleted once it has finished (or after `queuectl worker stop`)")
+        }
+        do {
+            try FileSystem.unlink(loc.path)
+            try FileSystem.syncDirectory(directory(loc.state))
+        } catch where error.isNotFound {
+            throw .conflict("job \(id) moved while being deleted; try again")
+        } catch {
+            throw .system(error)
+        }
+        _ = try? FileSystem.unlinkIfExists(logPath(id))
+        _ = try? FileSystem.unlinkIfExists(markerPath(id))
+        return loc.state
+    }
+
+    /// Moves a job from `from` to `to` with `update` applied to its content.
+    /// - Throws: `.notFound` if it is not there, `.conflict` if it is in another state.
+    func transition(_ id: JobID, from: Set<JobState>, to: JobState, what: String, update: (inout Job) -> Void) throws(QueueError) -> Job {
+        let file = try load(id)
+        guard from.contains(file.state) else {
+            let allowed = from.map(\.rawValue).sorted().joined(separator: " or ")
+            throw .conflict("cannot \(what) job \(id): it is \(file.state.rawValue), not \(allowed)")
+        }
+        var job = file.job
+        update(&job)
+        job.state = to
+        job.updatedAt = .now()
+        do {
+            try move(file.path, to: to, as: job, durable: true)
+        } catch where error.isNotFound {
+            throw .conflict("job \(id) moved while being changed; try again")
+        } catch {
+            throw .system(error)
+        }
+        return job
+    }
+
+    /// Sends a dead job back to pending with attempts reset to 0, due now.
+    public func retryDead(_ id: JobID) throws(QueueError) -> Job {
+        try transition(id, from: [.dead], to: .pending, what: "retry") { job in
+            job.attempts = 0
+            job.runAt = .now()
+            job.exitCode = nil
+            job.finishedAt = nil
+        }
+    }
+
+    /// Makes a job waiting in failed/ due now (attempts kept).
+    public func retryNow(_ id: JobID) throws(QueueError) -> Job {
+        try transition(id, from: [.failed], to: .pending, what: "retry") { job in job.runAt = .now() }
+    }
+
+    /// Holds a pending or failed job: it is never claimed until released.
+    public func hold(_ id: JobID) throws(QueueError) -> Job {
+        try transition(id, from: [.pending, .failed], to: .held, what: "hold") { _ in }
+    }
+
+    /// Releases a held job back to pending (its due time is kept).
+    public func release(_ id: JobID) throws(QueueError) -> Job {
+        try transition(id, from: [.held], to: .pending, what: "release") { _ in }
+    }
+
+    /// Counts the job files in each state directory (names only; no file is opened).
+    public func counts() throws(QueueError) -> [JobState: Int] {
+        var result: [JobState: Int] = [:]
+        for state in JobState.allCases {
+            do {
+                result[state] = try DirectoryStream.count(directory(state)) { !JobFileName.isForeignTemporary($0) }
+            } catch {
+                throw .spoolUnusable("cannot list \(directory(state)): \(error)")
+            }
+        }
+        return result
+    }
+
+    /// The first `limit` names of a state in claim order (ordered states) or name order,
+    /// without sorting the whole directory: a bounded buffer keeps only the best `limit`.
+    public func firstNames(in state: JobState, limit: Int) throws(QueueError) -> [String] {
+        var kept: [String] = []
+        let cap = min(max(limit, 1), 1 << 40)
+        do {
+            try DirectoryStream.forEach(directory(state)) { entry in
+                if JobFileName.isForeignTemporary(entry.name) { return true }
+                kept.append(entry.name)
+                if kept.count >= cap * 2 + 1024 { kept.sort(); kept.removeLast(kept.count - cap) }
+                return true
+            }
+        } catch {
+            throw .spoolUnusable("cannot list \(directory(state)): \(error)")
+        }
+        kept.sort()
+        return Array(kept.prefix(limit))
+    }
+}
