@@ -5,17 +5,23 @@ struct RecoverCommand: Command {
     static let name = "recover"
     static let abstract = """
         Take back jobs from processing/ whose worker is dead (same host) or whose lease expired;
-        each interrupted attempt counts. Workers do this at start and periodically.
+        each interrupted attempt counts (workers do this at start and periodically). Then complete
+        moves a crash interrupted and resolve ids found in two directories (as fsck --repair).
+        Exit 1 if anything is left that needs the admin (see queuectl fsck).
         """
     static let usage = ""
     init(_ args: inout Arguments) throws(QueueError) {}
 
     func run(_ ctx: Context) throws(QueueError) -> Int32 {
         try ctx.spool.create()
-        let (actions, errors) = ctx.spool.recoverOrphans(config: try ctx.spool.config())
+        let config = try ctx.spool.config()
+        let (actions, errors) = ctx.spool.recoverOrphans(config: config)
         for a in actions { ctx.out.line("recovered \(a)") }
         for e in errors { ctx.err.line("queuectl recover: \(e)") }
-        if actions.isEmpty && errors.isEmpty { ctx.out.line("nothing to recover") }
-        return errors.isEmpty ? ExitCode.success : ExitCode.failure
+        let report = ctx.spool.fsck(repair: true, config: config)
+        for f in report.findings where f.repaired { ctx.out.line("repaired \(f)") }
+        for f in report.unrepaired { ctx.err.line("queuectl recover: needs attention: \(f)") }
+        if actions.isEmpty && errors.isEmpty && report.findings.isEmpty { ctx.out.line("nothing to recover") }
+        return errors.isEmpty && report.isClean ? ExitCode.success : ExitCode.failure
     }
 }

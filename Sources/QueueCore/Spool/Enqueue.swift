@@ -21,16 +21,19 @@ extension Spool {
                 }
                 reserved.append(job.id)
             }
+            CrashPoint.hit("enqueue:reserved")
             let batched = jobs.count > 8
             for job in jobs {
                 written.append((try writeTemporary(job, sync: !batched), job))
             }
             if batched { try FileSystem.syncFileSystem(tmpDirectory) }
+            CrashPoint.hit("enqueue:written")
             for (tmp, job) in written {
                 try FileSystem.renameNoReplace(tmp, path("pending", JobFileName.ordered(job)))
             }
             try FileSystem.syncDirectory(directory(.pending))
             try FileSystem.syncDirectory(path("ids"))
+            CrashPoint.hit("enqueue:renamed")
         } catch {
             for (tmp, _) in written { _ = try? FileSystem.unlinkIfExists(tmp) }
             if let q = error as? QueueError, case .duplicateID = q {

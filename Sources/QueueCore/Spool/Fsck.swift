@@ -115,8 +115,12 @@ final class FsckChecker {
             let nameID = JobFileName.id(of: name, in: state)
             if nameID == nil && state.isOrdered {
                 note(.dropped, p, "a file dropped into \(state.directory)/; workers adopt it") {
-                    let r = spool.adopt(name, in: state, grace: 0, now: now)
-                    if case .leftInPlace(let why) = r { throw QueueError.conflict(why) }
+                    let r = spool.adopt(name, in: state, grace: config.dropGrace, now: now)
+                    switch r {
+                    case .leftInPlace(let why): throw QueueError.conflict(why)
+                    case .deferred: throw QueueError.conflict("may still be being written; retry after drop_grace")
+                    default: break
+                    }
                 }
                 continue
             }

@@ -59,6 +59,7 @@ extension Spool {
     public func move(_ from: String, to state: JobState, as job: Job, durable: Bool, worker: ProcessTag? = nil) throws(SystemError) -> String {
         precondition(job.state == state, "move: content state must equal the destination")
         try rewrite(from, with: job, sync: durable)
+        CrashPoint.hit("move:rewritten", state.rawValue)
         let dest = path(state.directory, JobFileName.name(for: job, in: state, worker: worker))
         if dest != from {
             try FileSystem.renameNoReplace(from, dest)
@@ -68,6 +69,7 @@ extension Spool {
             let fromDir = String(from[..<(from.lastIndex(of: "/") ?? from.endIndex)])
             if fromDir != directory(state) { try FileSystem.syncDirectory(fromDir) }
         }
+        CrashPoint.hit("move:renamed", state.rawValue)
         return dest
     }
 

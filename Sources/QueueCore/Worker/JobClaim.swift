@@ -20,6 +20,7 @@ extension Spool {
         } catch where error.isNotFound {
             return nil
         }
+        CrashPoint.hit("claim:renamed")
         var job: Job
         do {
             job = try readJob(at: dest)
@@ -40,6 +41,7 @@ extension Spool {
         } catch where error.isNotFound {
             return nil  // recovery took it back in between: it is not ours any more
         }
+        CrashPoint.hit("claim:rewritten")
         return JobClaim(path: dest, job: job)
     }
 
