@@ -56,6 +56,7 @@ public struct FileDescriptor: RawRepresentable, Hashable, Sendable {
 
     /// Flushes file data and metadata to stable storage. Corresponds to `fsync(2)`.
     public func sync(path: String? = nil) throws(SystemError) {
+        if UnsafeTestHooks.skipFileSync { return }
         try retryingEINTR("fsync", path: path) { fsync(rawValue) }
     }
 
