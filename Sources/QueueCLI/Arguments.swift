@@ -58,6 +58,23 @@ public struct Arguments {
         return value
     }
 
+    /// Removes the first occurrence of a repeatable option and returns its value.
+    public mutating func firstOption(_ name: String) throws(QueueError) -> String? {
+        for (i, w) in head.enumerated() {
+            if w == name {
+                guard i + 1 < head.count else { throw .usage("\(w) needs a value") }
+                let v = head[i + 1]
+                head.removeSubrange(i...(i + 1))
+                return v
+            }
+            if w.hasPrefix(name + "=") {
+                head.remove(at: i)
+                return String(w.dropFirst(name.count + 1))
+            }
+        }
+        return nil
+    }
+
     /// An integer option within `range`.
     public mutating func intOption(_ name: String, in range: ClosedRange<Int>) throws(QueueError) -> Int? {
         guard let s = try option(name) else { return nil }

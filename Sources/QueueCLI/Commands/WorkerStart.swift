@@ -55,6 +55,8 @@ struct WorkerStart: Command {
             }
         case .recovered(let a): return "recovered \(a)"
         case .adopted(let name, let result): return "dropped file \(name): \(result)"
+        case .dependencyResolved(let id, let state):
+            return state == .pending ? "ready \(id): its dependencies completed" : "dead \(id): a dependency ended dead or no longer exists"
         case .purged(let n): return "purged \(n) finished job\(n == 1 ? "" : "s")"
         case .warning(let w): return "warning: \(w)"
         case .stopping(let force):

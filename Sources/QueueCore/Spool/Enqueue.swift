@@ -7,10 +7,22 @@ extension Spool {
     /// A batch is all-or-nothing for validation (`validate` runs first on every job), and for
     /// duplicates: if any id is taken, the markers made so far are removed and nothing is added.
     /// - Throws: `QueueError.duplicateID`, `.spoolUnusable` for I/O failures.
-    public func enqueue(_ jobs: [Job]) throws(QueueError) {
+    public func enqueue(_ input: [Job]) throws(QueueError) {
         var seen = Set<JobID>()
-        for job in jobs where !seen.insert(job.id).inserted {
+        for job in input where !seen.insert(job.id).inserted {
             throw .duplicateID(job.id.rawValue)
+        }
+        // A job with dependencies waits in waiting/ until they completed.
+        var jobs = input
+        for i in jobs.indices where !jobs[i].after.isEmpty {
+            var allCompleted = true
+            for dep in jobs[i].after {
+                if dep == jobs[i].id { throw .invalidJob("job \(dep) cannot depend on itself") }
+                let known = seen.contains(dep) || (try? FileStatus.of(markerPath(dep))) != nil
+                if !known { throw .notFound("\(dep) (named in --after / 'after')") }
+                if (try? FileStatus.of(path("completed", JobFileName.plain(dep)))) == nil { allCompleted = false }
+            }
+            jobs[i].state = allCompleted ? .pending : .waiting
         }
         var reserved: [JobID] = []
         var written: [(tmp: String, job: Job)] = []
@@ -29,9 +41,10 @@ extension Spool {
             if batched { try FileSystem.syncFileSystem(tmpDirectory) }
             CrashPoint.hit("enqueue:written")
             for (tmp, job) in written {
-                try FileSystem.renameNoReplace(tmp, path("pending", JobFileName.ordered(job)))
+                try FileSystem.renameNoReplace(tmp, path(job.state.directory, JobFileName.name(for: job, in: job.state)))
             }
             try FileSystem.syncDirectory(directory(.pending))
+            if jobs.contains(where: { $0.state == .waiting }) { try FileSystem.syncDirectory(directory(.waiting)) }
             try FileSystem.syncDirectory(path("ids"))
             CrashPoint.hit("enqueue:renamed")
         } catch {

@@ -69,6 +69,7 @@ final class FsckChecker {
     /// `state` is such a move interrupted, and is completed.
     static let interruptedMoves: Set<String> = [
         "dead>pending", "failed>pending", "pending>held", "failed>held", "held>pending",
+        "waiting>pending", "waiting>dead",
     ]
 
     func run() -> FsckReport {

@@ -73,10 +73,11 @@ extension Spool {
         return dest
     }
 
-    /// Finds the job with `id` in any state. completed/, dead/ and held/ are looked up by name;
+    /// Finds the job with `id` in any state.
     /// pending/, failed/ and processing/ are listed (their names carry more than the id).
+    /// completed/, dead/, held/ and waiting/ are looked up by name.
     public func locate(_ id: JobID) throws(QueueError) -> JobLocation? {
-        for state in [JobState.completed, .dead, .held] {
+        for state in [JobState.completed, .dead, .held, .waiting] {
             let name = JobFileName.plain(id)
             let p = path(state.directory, name)
             if (try? FileStatus.of(p)) != nil { return JobLocation(state: state, name: name, path: p) }

@@ -1,7 +1,7 @@
 /// File names of jobs. Ordered states (pending/, failed/) carry the sort key:
 /// `<rank>.<due>.<id>.json`, where rank = 10000 - priority (5 digits, so higher priority sorts
 /// first) and due is the compact UTC time `YYYYMMDDTHHMMSSffffffZ`. Plain `ls` lists claim order.
-/// processing/ files are `<worker-id>.<id>.json`; completed/, dead/ and held/ use `<id>.json`.
+/// processing/ files are `<worker-id>.<id>.json`; completed/, dead/, held/ and waiting/ use `<id>.json`.
 public enum JobFileName {
     public static func ordered(_ job: Job) -> String {
         ordered(priority: job.priority, due: job.runAt, id: job.id)
@@ -21,7 +21,7 @@ public enum JobFileName {
         switch state {
         case .pending, .failed: return ordered(job)
         case .processing: return processing(worker: worker ?? ProcessTag.current, id: job.id)
-        case .completed, .dead, .held: return plain(job.id)
+        case .completed, .dead, .held, .waiting: return plain(job.id)
         }
     }
 
@@ -71,7 +71,7 @@ public enum JobFileName {
         switch state {
         case .pending, .failed: return parseOrdered(name)?.id
         case .processing: return parseProcessing(name)?.id
-        case .completed, .dead, .held: return parsePlain(name)
+        case .completed, .dead, .held, .waiting: return parsePlain(name)
         }
     }
 

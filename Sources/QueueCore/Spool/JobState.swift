@@ -1,6 +1,6 @@
 /// The states a job can be in. Each is a directory of the spool; the JSON `state` field mirrors it.
 public enum JobState: String, CaseIterable, Sendable, Codable {
-    case pending, processing, completed, failed, dead, held
+    case pending, processing, completed, failed, dead, held, waiting
 
     /// The directory name under the spool root.
     public var directory: String { rawValue }

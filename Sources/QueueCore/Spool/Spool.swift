@@ -9,7 +9,7 @@ public struct Spool: Sendable {
     public let root: String
 
     /// Directories created in every spool.
-    public static let directories = ["tmp", "pending", "processing", "completed", "failed", "dead", "held",
+    public static let directories = ["tmp", "pending", "processing", "completed", "failed", "dead", "held", "waiting",
                                      "corrupt", "ids", "logs", "workers"]
 
     public init(root: String) {

@@ -24,6 +24,7 @@ public final class Worker: @unchecked Sendable {
         case recovered(RecoveryAction)
         case adopted(String, Spool.AdoptionResult)
         case purged(Int)
+        case dependencyResolved(JobID, JobState)
         case warning(String)
         case stopping(force: Bool)
         case stopped
@@ -37,6 +38,8 @@ public final class Worker: @unchecked Sendable {
     private let running = Mutex<Int>(0)
     private let runner: JobRunner
     private let forceStop = Atomic<Bool>(false)
+    /// Jobs finished since the loop last looked at waiting/.
+    private let finishedSinceResolve = Atomic<Int>(0)
 
     public init(spool: Spool, options: Options, tag: ProcessTag = .current, emit: @escaping @Sendable (Event) -> Void) {
         self.spool = spool
@@ -74,6 +77,7 @@ public final class Worker: @unchecked Sendable {
         var lastHeartbeat = MonotonicClock.nanos()
         var lastRecovery: UInt64 = 0
         var lastPurge: UInt64 = 0
+        var lastResolve: UInt64 = 0
         var stopping = false
         var signalsSeen = 0
 
@@ -123,6 +127,14 @@ public final class Worker: @unchecked Sendable {
                 if n > 0 { emit(.purged(n)) }
                 lastPurge = mono
             }
+            // Jobs waiting for dependencies: when one of ours finished, and every poll interval.
+            if !stopping && (finishedSinceResolve.exchange(0, ordering: .relaxed) > 0 || mono - lastResolve >= UInt64(config.pollInterval * 1e9)) {
+                for (id, state) in spool.resolveWaiting(now: now) {
+                    emit(.dependencyResolved(id, state))
+                    if state == .pending { queue.invalidate() }
+                }
+                lastResolve = mono
+            }
             // Claim while slots are free.
             let paused = exists(spool.pausedFlagPath)
             if !stopping && !paused {
@@ -143,7 +155,8 @@ public final class Worker: @unchecked Sendable {
                     default: emit(.adopted(name, result))
                     }
                 }
-                if options.exitWhenIdle && running.withLock({ $0 }) == 0 && queue.isEmpty && queue.nextDue == nil {
+                if options.exitWhenIdle && running.withLock({ $0 }) == 0 && queue.isEmpty && queue.nextDue == nil
+                    && finishedSinceResolve.load(ordering: .relaxed) == 0 {
                     queue.scan(now: Timestamp.now())
                     if queue.isEmpty && queue.nextDue == nil && queue.dropped.isEmpty { stopping = true; continue }
                 }
@@ -177,6 +190,7 @@ public final class Worker: @unchecked Sendable {
             let outcome = runner.run(claim, config: { self.configBox.withLock { $0 } },
                                      abortFlag: { self.forceStop.load(ordering: .relaxed) })
             self.emit(.jobEnded(outcome.job, seconds: outcome.durationSeconds, lost: outcome.lostClaim))
+            self.finishedSinceResolve.add(1, ordering: .relaxed)
             self.running.withLock { $0 -= 1 }
             ShutdownSignal.wake()
         }
