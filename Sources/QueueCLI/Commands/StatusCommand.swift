@@ -11,21 +11,46 @@ struct StatusCommand: Command {
 
     func run(_ ctx: Context) throws(QueueError) -> Int32 {
         try ctx.spool.create()
-        let counts = try ctx.spool.counts()
+        let now = Timestamp.now()
+        // pending/ is listed once, for its count and its age histogram together.
+        let shape = try ctx.spool.pendingShape(now: now)
+        var counts = try ctx.spool.counts(JobState.allCases.filter { $0 != .pending })
+        counts[.pending] = shape.buckets.reduce(0, +) + shape.notYetDue + shape.unnamed
         let config = try ctx.spool.config()
         let workers = ctx.spool.workers().map { WorkerView($0, spool: ctx.spool, config: config) }
+        let live = workers.filter { $0.status != "stale" }
+        let rate = (live.reduce(0) { $0 + $1.record.finished.oneMinute },
+                    live.reduce(0) { $0 + $1.record.finished.fiveMinutes },
+                    live.reduce(0) { $0 + $1.record.finished.fifteenMinutes })
         let paused = (try? FileStatus.of(ctx.spool.pausedFlagPath)) != nil
         if json {
             var o: [String: JSONValue] = [:]
             for s in JobState.allCases { o[s.rawValue] = .int(Int64(counts[s] ?? 0)) }
+            var histogram: [JSONValue] = []
+            for (i, n) in shape.buckets.enumerated() {
+                histogram.append(.object(["age": .string(QueueShape.bucketLabel(i)), "count": .int(Int64(n))]))
+            }
             ctx.out.line(JSONOut.render(.object([
                 "spool": .string(ctx.spool.root), "counts": .object(o), "paused": .bool(paused),
+                "oldest_pending_age_seconds": shape.oldestAge.map { .double(($0 * 1000).rounded() / 1000) } ?? .null,
+                "pending_not_yet_due": .int(Int64(shape.notYetDue)),
+                "pending_age_histogram": .array(histogram),
+                "finished_last_1m": .int(Int64(rate.0)), "finished_last_5m": .int(Int64(rate.1)),
+                "finished_last_15m": .int(Int64(rate.2)),
                 "workers": .array(workers.map(\.json)),
             ])))
             return ExitCode.success
         }
         ctx.out.line("spool: \(ctx.spool.root)\(paused ? "  (paused: workers claim nothing)" : "")")
         for s in JobState.allCases { ctx.out.line("\(s.rawValue.padding(12))\(counts[s] ?? 0)") }
+        if let age = shape.oldestAge {
+            ctx.out.line("oldest due pending job waiting: \(StatusCommand.formatAge(age))")
+        }
+        if (counts[.pending] ?? 0) > 0 {
+            let cells = shape.buckets.enumerated().map { "\(QueueShape.bucketLabel($0.offset)):\($0.element)" }
+            ctx.out.line("pending by age: " + cells.joined(separator: " ") + "  not yet due:\(shape.notYetDue)")
+        }
+        ctx.out.line("finished (live workers): \(rate.0) in 1m, \(rate.1) in 5m, \(rate.2) in 15m")
         let alive = workers.filter { $0.status == "alive" }.count
         ctx.out.line("workers: \(alive) alive" + (workers.count > alive ? ", \(workers.count - alive) stale or stopping" : ""))
         for w in workers { ctx.out.line("  " + w.line) }
@@ -58,6 +83,16 @@ struct WorkerView {
                  "status": .string(status), "count": .int(Int64(record.count)), "started_at": .string(record.startedAt.iso8601),
                  "heartbeat_at": .string(record.heartbeat.iso8601), "background": .bool(record.background),
                  "running": .array(running.map { .string($0.rawValue) })])
+    }
+}
+
+extension StatusCommand {
+    static func formatAge(_ s: Double) -> String {
+        if s < 1 { return "\(Int(s * 1000)) ms" }
+        if s < 120 { return "\(Int(s)) s" }
+        if s < 7200 { return "\(Int(s / 60)) min" }
+        if s < 172_800 { return "\(Int(s / 3600)) h" }
+        return "\(Int(s / 86400)) d"
     }
 }
 

@@ -68,12 +68,20 @@ extension Spool {
         try transition(id, from: [.held], to: .pending, what: "release") { _ in }
     }
 
-    /// Counts the job files in each state directory (names only; no file is opened).
-    public func counts() throws(QueueError) -> [JobState: Int] {
+    /// Counts the job files in each of `states` (names only; no file is opened). Dotfiles and
+    /// `*.tmp` are not counted.
+    public func counts(_ states: [JobState] = JobState.allCases) throws(QueueError) -> [JobState: Int] {
         var result: [JobState: Int] = [:]
-        for state in JobState.allCases {
+        for state in states {
             do {
-                result[state] = try DirectoryStream.count(directory(state)) { !JobFileName.isForeignTemporary($0) }
+                var n = 0
+                try DirectoryStream.forEachRawName(directory(state)) { name in
+                    if name.first == 46 { return }
+                    if name.count >= 4 && name[name.count - 4] == 46 && name[name.count - 3] == 116
+                        && name[name.count - 2] == 109 && name[name.count - 1] == 112 { return }  // ".tmp"
+                    n += 1
+                }
+                result[state] = n
             } catch {
                 throw .spoolUnusable("cannot list \(directory(state)): \(error)")
             }

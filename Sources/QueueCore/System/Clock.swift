@@ -49,7 +49,12 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses the compact file-name form; nil if malformed.
     public init?(compact s: Substring) {
-        let u = Array(s.utf8)
+        self.init(compactBytes: Array(s.utf8))
+    }
+
+    /// Parses the compact form from 22 raw bytes.
+    public init?(compactBytes raw: some RandomAccessCollection<UInt8>) {
+        let u = Array(raw)
         guard u.count == 22, u[8] == UInt8(ascii: "T"), u[21] == UInt8(ascii: "Z") else { return nil }
         func num(_ r: Range<Int>) -> Int? {
             var v = 0

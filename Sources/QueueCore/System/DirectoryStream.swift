@@ -32,6 +32,24 @@ public enum DirectoryStream {
         }
     }
 
+    /// Calls `body` with each entry's raw name bytes (no String is made: for counting huge
+    /// directories). `.` and `..` are skipped.
+    public static func forEachRawName(_ path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws {
+        guard let dir = opendir(path) else {
+            throw SystemError(errno: currentErrno(), operation: "opendir", path: path)
+        }
+        defer { closedir(dir) }
+        while let ent = readdir(dir) {
+            withUnsafeBytes(of: ent.pointee.d_name) { raw in
+                let len = raw.firstIndex(of: 0) ?? raw.count
+                let name = UnsafeRawBufferPointer(rebasing: raw[0..<len])
+                if len == 1 && name[0] == 46 { return }
+                if len == 2 && name[0] == 46 && name[1] == 46 { return }
+                body(name)
+            }
+        }
+    }
+
     /// All entry names (for small directories only).
     public static func names(_ path: String) throws -> [String] {
         var result: [String] = []

@@ -40,6 +40,7 @@ public final class Worker: @unchecked Sendable {
     private let forceStop = Atomic<Bool>(false)
     /// Jobs finished since the loop last looked at waiting/.
     private let finishedSinceResolve = Atomic<Int>(0)
+    private let throughput = Mutex(ThroughputCounter())
 
     public init(spool: Spool, options: Options, tag: ProcessTag = .current, emit: @escaping @Sendable (Event) -> Void) {
         self.spool = spool
@@ -62,7 +63,8 @@ public final class Worker: @unchecked Sendable {
         }
         configBox.withLock { $0 = config }
         ShutdownSignal.install()
-        do { try spool.register(tag, count: options.count, background: options.background, logPath: options.logPath) }
+        let startedAt = Timestamp.now()
+        do { try spool.register(tag, count: options.count, background: options.background, logPath: options.logPath, startedAt: startedAt) }
         catch { throw .spoolUnusable("cannot register worker: \(error)") }
         defer { spool.deregister(tag); emit(.stopped) }
         emit(.started(tag, count: options.count))
@@ -108,9 +110,15 @@ public final class Worker: @unchecked Sendable {
                 }
             }
             // Heartbeat: the registration's mtime.
-            let heartbeatEvery = UInt64(min(config.lease / 3, 10) * 1e9)
+            let heartbeatEvery = UInt64(min(config.lease / 3, 5) * 1e9)
             if mono - lastHeartbeat >= heartbeatEvery {
-                try? FileSystem.touch(spool.registrationPath(tag))
+                let stats = throughput.withLock { $0.json(now: now) }
+                do {
+                    try spool.register(tag, count: options.count, background: options.background, logPath: options.logPath,
+                                       startedAt: startedAt, stats: stats, durable: false)
+                } catch {
+                    emit(.warning("heartbeat: \(error)"))
+                }
                 lastHeartbeat = mono
             }
             // Recovery of other workers' orphaned claims: at start, then every lease/2 (at most every poll_interval).
@@ -191,6 +199,7 @@ public final class Worker: @unchecked Sendable {
                                      abortFlag: { self.forceStop.load(ordering: .relaxed) })
             self.emit(.jobEnded(outcome.job, seconds: outcome.durationSeconds, lost: outcome.lostClaim))
             self.finishedSinceResolve.add(1, ordering: .relaxed)
+            self.throughput.withLock { $0.record(at: .now()) }
             self.running.withLock { $0 -= 1 }
             ShutdownSignal.wake()
         }

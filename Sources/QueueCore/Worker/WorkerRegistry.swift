@@ -2,7 +2,7 @@
 /// the time it started. The file's mtime is the worker's heartbeat, renewed by `touch` while
 /// it runs; it is removed when the worker exits cleanly. `workers/<worker-id>.stop` asks a
 /// worker on any host to stop.
-public struct WorkerRecord: Sendable, Equatable {
+public struct WorkerRecord: Sendable {
     public var id: ProcessTag
     public var count: Int
     public var startedAt: Timestamp
@@ -11,6 +11,8 @@ public struct WorkerRecord: Sendable, Equatable {
     /// Heartbeat: mtime of the registration file.
     public var heartbeat: Timestamp
     public var stopRequested: Bool
+    /// Jobs this worker finished in the last 1, 5 and 15 minutes (as of its last heartbeat).
+    public var finished: (oneMinute: Int, fiveMinutes: Int, fifteenMinutes: Int)
 }
 
 extension Spool {
@@ -18,17 +20,22 @@ extension Spool {
     public func stopRequestPath(_ worker: ProcessTag) -> String { path("workers", "\(worker.rawValue).stop") }
 
     /// Writes the registration (durably; it must exist before the worker claims anything).
-    public func register(_ worker: ProcessTag, count: Int, background: Bool, logPath: String?) throws(SystemError) {
-        var o: [String: JSONValue] = [
-            "id": .string(worker.rawValue), "host": .string(ProcessIdentity.hostName()), "pid": .int(Int64(worker.pid)),
-            "start_time": .int(Int64(worker.startTime)), "count": .int(Int64(count)),
-            "started_at": .string(Timestamp.now().iso8601), "background": .bool(background),
-        ]
+    /// Rewritten at each heartbeat with fresh `stats`; its mtime is the heartbeat.
+    public func register(_ worker: ProcessTag, count: Int, background: Bool, logPath: String?, startedAt: Timestamp,
+                         stats: [String: JSONValue] = [:], durable: Bool = true) throws(SystemError) {
+        var o: [String: JSONValue] = stats
+        o["id"] = .string(worker.rawValue)
+        o["host"] = .string(ProcessIdentity.hostName())
+        o["pid"] = .int(Int64(worker.pid))
+        o["start_time"] = .int(Int64(worker.startTime))
+        o["count"] = .int(Int64(count))
+        o["started_at"] = .string(startedAt.iso8601)
+        o["background"] = .bool(background)
         if let logPath { o["log"] = .string(logPath) }
         let tmp = tmpName("worker")
-        try FileSystem.writeNewFile(tmp, JSONCoding.encode(.object(o), pretty: true) + [0x0a], sync: true)
+        try FileSystem.writeNewFile(tmp, JSONCoding.encode(.object(o), pretty: true) + [0x0a], sync: durable)
         try FileSystem.rename(tmp, registrationPath(worker))
-        try FileSystem.syncDirectory(path("workers"))
+        if durable { try FileSystem.syncDirectory(path("workers")) }
     }
 
     /// Removes the registration and any stop request.
@@ -53,7 +60,8 @@ extension Spool {
                 background: o["background"] == .bool(true),
                 logPath: o["log"]?.stringValue,
                 heartbeat: Timestamp(micros: st.modifiedNanos / 1000),
-                stopRequested: (try? FileStatus.of(stopRequestPath(tag))) != nil))
+                stopRequested: (try? FileStatus.of(stopRequestPath(tag))) != nil,
+                finished: (Int(o["finished_1m"]?.intValue ?? 0), Int(o["finished_5m"]?.intValue ?? 0), Int(o["finished_15m"]?.intValue ?? 0))))
         }
         return result
     }
