@@ -12,10 +12,10 @@ struct WorkerLine: CustomStringConvertible {
 
 /// Parses worker output into timed lines (lines without a leading timestamp are skipped).
 func workerLines(_ output: String) -> [WorkerLine] {
-    output.split(separator: "\n").compactMap { line in
-        guard let sp = line.firstIndex(of: " "),
-              let t = Timestamp(iso8601: String(line[..<sp])) else { return nil }
-        return WorkerLine(time: t.secondsSinceEpoch, text: String(line[line.index(after: sp)...]))
+    output.split(separator: "\n").compactMap { (line: Substring) -> WorkerLine? in
+        let parts = line.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, let t = Timestamp(iso8601: String(parts[0])) else { return nil }
+        return WorkerLine(time: t.secondsSinceEpoch, text: String(parts[1]))
     }
 }
 
@@ -42,7 +42,7 @@ func processIsGone(_ pid: Int32) -> Bool {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
     // Field 3 (after the parenthesised command name) is the state.
     guard let close = stat.lastIndex(of: ")") else { return true }
-    let state = stat[stat.index(after: close)...].split(separator: " ").first
+    let state = stat.suffix(from: close).dropFirst().split(separator: " ").first
     return state == "Z" || state == "X"
 }
 
@@ -101,9 +101,10 @@ extension TempSpool {
     /// The spool-relative names in corrupt/ that are not `.reason` files.
     var quarantined: [String] { files("corrupt").filter { !$0.hasSuffix(".reason") } }
 
-    /// A shell snippet that blocks until the gate file `name` exists (in the scratch dir).
+    /// A shell snippet that blocks until the gate file `name` exists (in the scratch dir), or
+    /// until the scratch dir is removed (so a failed test leaves no job spinning forever).
     func waitForGate(_ name: String) -> String {
-        "while [ ! -e '\(scratch(name))' ]; do sleep 0.01; done"
+        "while [ ! -e '\(scratch(name))' ] && [ -d '\(dir)' ]; do sleep 0.01; done"
     }
 
     /// Opens the gate `name`.
@@ -126,13 +127,13 @@ extension RunningProcess {
 
 /// Runs the binary with raw argv bytes (after argv[0]), e.g. to pass invalid UTF-8, which
 /// `[String]` cannot carry. Output goes through files in `dir`.
-func runRaw(_ args: [[UInt8]], dir: String) -> RunResult {
+func runRaw(_ args: [[UInt8]], dir: String, stdin: String = "/dev/null") -> RunResult {
     let n = UInt32.random(in: 0...UInt32.max)
     let outPath = "\(dir)/raw-\(n).out", errPath = "\(dir)/raw-\(n).err"
     var fa = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&fa)
     defer { posix_spawn_file_actions_destroy(&fa) }
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&fa, 0, stdin, O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&fa, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_addopen(&fa, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     let all: [[UInt8]] = [Array(QueueCtlBinary.path.utf8)] + args

@@ -1,0 +1,112 @@
+import Foundation
+import QueueCore
+import Testing
+
+/// Power loss, not just a crash: Tests/powerloss/crashsim.py runs a real workload through the
+/// built binary under strace, replays the trace into a durability model, builds the on-disk state
+/// a power cut could leave after every acknowledgement and every fsync (durable-only, ordered
+/// prefixes, per-object mixes), runs `queuectl recover` on each and checks that every acknowledged
+/// job exists exactly once, in a state no earlier than acknowledged, with valid JSON, and that a
+/// second recover changes nothing. See the header of crashsim.py and
+/// /work/shared/notes/powerloss.md (technique 3).
+///
+/// Two durability models (crashsim.py --model):
+/// - `posix`: a directory's entries are durable only once that directory is fsynced, so the two
+///   halves of a rename between directories persist independently; file data once the file is fsynced.
+/// - `ext4`: metadata is one ordered journal (any fsync persists every earlier rename, atomically);
+///   file data only when the file is fsynced (an un-fsynced new file comes back empty, as with
+///   ext4's delayed allocation).
+@Suite("power loss: strace + durability model", .serialized,
+       .enabled(if: PowerLossHarness.python3 != nil && PowerLossHarness.strace != nil,
+                "skipped: the power-loss harness needs python3 and strace on PATH"))
+struct PowerLossTests {
+
+    /// Runs the harness; returns its exit code (0 pass, 1 failures found, 2 harness error) and output.
+    func harness(workload: String, model: String, jobs: Int, maxStates: Int = 500,
+                 environment: [String: String] = [:]) throws -> (code: Int32, output: String) {
+        let python3 = try #require(PowerLossHarness.python3)
+        let script = PowerLossHarness.script
+        try #require(FileManager.default.fileExists(atPath: script), "missing \(script)")
+        let scratch = TempSpool("powerloss")
+        // The harness decides the unsafe hooks of the traced run from its own environment: clear them.
+        var env = ["QUEUECTL_UNSAFE_SKIP_DIRSYNC": "", "QUEUECTL_UNSAFE_SKIP_FILESYNC": "", "QUEUECTL_CRASH_AT": ""]
+        for (k, v) in environment { env[k] = v }
+        let r = runProgram(python3, [script, "--queuectl", QueueCtlBinary.path, "--workload", workload,
+                                     "--model", model, "--jobs", String(jobs), "--max-states", String(maxStates)],
+                           environment: env, in: scratch.dir, timeout: 180)
+        return r
+    }
+
+    /// The enqueue path (single jobs, a batch > 8 through syncfs, a small batch, concurrent
+    /// enqueuers) and the admin moves hold/release survive a power cut at any point.
+    @Test func enqueueHoldReleaseSurvivePowerLoss() throws {
+        let r = try harness(workload: "enqueue", model: "ext4", jobs: 40)
+        #expect(r.code == 0 && r.output.contains("crashsim: PASSED"), "\(r.output)")
+    }
+
+    /// The self-test: with the directory fsyncs skipped (QUEUECTL_UNSAFE_SKIP_DIRSYNC=1), the very
+    /// same run must fail — acknowledged jobs are lost in the durable-only state. This proves the
+    /// test above can fail.
+    @Test func skippedDirectoryFsyncsAreCaught() throws {
+        let r = try harness(workload: "enqueue", model: "ext4", jobs: 40, environment: ["QUEUECTL_UNSAFE_SKIP_DIRSYNC": "1"])
+        #expect(r.code == 1, "the harness should report failures (exit 1), not \(r.code):\n\(r.output)")
+        #expect(r.output.contains("crashsim: FAILED") && r.output.contains("acked pending, found nowhere"), "\(r.output)")
+        #expect(r.output.contains("unsafe hooks: QUEUECTL_UNSAFE_SKIP_DIRSYNC"), "\(r.output)")
+    }
+
+    /// The same self-test under the stricter POSIX model.
+    @Test func skippedDirectoryFsyncsAreCaughtPosixModel() throws {
+        let r = try harness(workload: "enqueue", model: "posix", jobs: 40, environment: ["QUEUECTL_UNSAFE_SKIP_DIRSYNC": "1"])
+        #expect(r.code == 1, "the harness should report failures (exit 1), not \(r.code):\n\(r.output)")
+        #expect(r.output.contains("acked pending, found nowhere"), "\(r.output)")
+    }
+
+    /// The whole life cycle: concurrent enqueuers, two workers (`--count 2`) draining, jobs that
+    /// fail once and retry, jobs that go dead, `dlq retry` of those (they then succeed).
+    @Test(.disabled("""
+        BUG: a claim's rewrite (claim:rewritten) is exchanged into processing/ without an fsync of its \
+        data; any later fsync on the filesystem (another enqueue, another job's finish) makes the name \
+        durable while the data is not, so after a power cut the claim is an empty file, recover \
+        quarantines it and the acknowledged job is gone (recover exits 0). Reproduced on a real ext4 \
+        loop mount too. Fix: fsync the claim's tmp file before the exchange (the harness then passes).
+        """))
+    func fullLifeCycleSurvivesPowerLoss() throws {
+        let r = try harness(workload: "full", model: "ext4", jobs: 40)
+        #expect(r.code == 0 && r.output.contains("crashsim: PASSED"), "\(r.output)")
+    }
+
+    /// The whole life cycle under the POSIX model, where a rename between two directories
+    /// persists half by half: the documented promise (spool-layout.md, "One id in two
+    /// directories": after a power cut on a filesystem that does not order renames, fsck keeps
+    /// the newest copy) is what is checked here.
+    @Test(.disabled("""
+        BUG: when both names of an interrupted move survive (e.g. pending/<name> and \
+        processing/<worker>.<id>.json, or processing/... and completed/<id>.json), recover tries to \
+        complete the move with a no-replace rename, gets EEXIST, exits 1 and leaves the job in two \
+        directories forever (the duplicate rule of fsck is never reached). Also: claims are not \
+        durable at all, so a concurrent fsync of pending/ (any enqueue) can persist the claim's \
+        removal from pending/ without its arrival in processing/: the acknowledged job is lost.
+        """))
+    func fullLifeCycleSurvivesPowerLossPosixModel() throws {
+        let r = try harness(workload: "full", model: "posix", jobs: 40)
+        #expect(r.code == 0 && r.output.contains("crashsim: PASSED"), "\(r.output)")
+    }
+
+    @Test(.disabled("""
+        BUG: hold/release under the POSIX model: after `hold` fsyncs held/ but before it fsyncs \
+        pending/, a power cut can leave both pending/<name> (JSON says held) and held/<id>.json; \
+        recover's "interrupted move" completion then fails with EEXIST (exit 1, job in two directories).
+        """))
+    func enqueueHoldReleaseSurvivePowerLossPosixModel() throws {
+        let r = try harness(workload: "enqueue", model: "posix", jobs: 40)
+        #expect(r.code == 0 && r.output.contains("crashsim: PASSED"), "\(r.output)")
+    }
+}
+
+/// Where the harness and its tools are.
+enum PowerLossHarness {
+    static let python3 = findExecutable("python3")
+    static let strace = findExecutable("strace")
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("powerloss/crashsim.py").path
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# queuectl benchmark (issue 5). Builds the release binary with the Swift standard library
+# linked statically, then runs bench/bench.py with the given options:
+#   bench/run.sh            full run (10k / 100k / 1M jobs; about 5 minutes, ~5 GB of disk)
+#   bench/run.sh --quick    small sizes, about a minute, for development
+#   bench/run.sh --help     all options
+# Not part of `swift test`. See bench/README.md. Set QUEUECTL_BENCH_NO_BUILD=1 to skip the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "${QUEUECTL_BENCH_NO_BUILD:-0}" != 1 ]; then
+  echo "bench: swift build -c release --static-swift-stdlib" >&2
+  swift build -c release --static-swift-stdlib >&2
+fi
+exec python3 bench/bench.py "$@"
