@@ -63,13 +63,7 @@ struct PowerLossTests {
 
     /// The whole life cycle: concurrent enqueuers, two workers (`--count 2`) draining, jobs that
     /// fail once and retry, jobs that go dead, `dlq retry` of those (they then succeed).
-    @Test(.disabled("""
-        BUG: a claim's rewrite (claim:rewritten) is exchanged into processing/ without an fsync of its \
-        data; any later fsync on the filesystem (another enqueue, another job's finish) makes the name \
-        durable while the data is not, so after a power cut the claim is an empty file, recover \
-        quarantines it and the acknowledged job is gone (recover exits 0). Reproduced on a real ext4 \
-        loop mount too. Fix: fsync the claim's tmp file before the exchange (the harness then passes).
-        """))
+    @Test
     func fullLifeCycleSurvivesPowerLoss() throws {
         let r = try harness(workload: "full", model: "ext4", jobs: 40)
         #expect(r.code == 0 && r.output.contains("crashsim: PASSED"), "\(r.output)")
@@ -79,24 +73,13 @@ struct PowerLossTests {
     /// persists half by half: the documented promise (spool-layout.md, "One id in two
     /// directories": after a power cut on a filesystem that does not order renames, fsck keeps
     /// the newest copy) is what is checked here.
-    @Test(.disabled("""
-        BUG: when both names of an interrupted move survive (e.g. pending/<name> and \
-        processing/<worker>.<id>.json, or processing/... and completed/<id>.json), recover tries to \
-        complete the move with a no-replace rename, gets EEXIST, exits 1 and leaves the job in two \
-        directories forever (the duplicate rule of fsck is never reached). Also: claims are not \
-        durable at all, so a concurrent fsync of pending/ (any enqueue) can persist the claim's \
-        removal from pending/ without its arrival in processing/: the acknowledged job is lost.
-        """))
+    @Test
     func fullLifeCycleSurvivesPowerLossPosixModel() throws {
         let r = try harness(workload: "full", model: "posix", jobs: 40)
         #expect(r.code == 0 && r.output.contains("crashsim: PASSED"), "\(r.output)")
     }
 
-    @Test(.disabled("""
-        BUG: hold/release under the POSIX model: after `hold` fsyncs held/ but before it fsyncs \
-        pending/, a power cut can leave both pending/<name> (JSON says held) and held/<id>.json; \
-        recover's "interrupted move" completion then fails with EEXIST (exit 1, job in two directories).
-        """))
+    @Test
     func enqueueHoldReleaseSurvivePowerLossPosixModel() throws {
         let r = try harness(workload: "enqueue", model: "posix", jobs: 40)
         #expect(r.code == 0 && r.output.contains("crashsim: PASSED"), "\(r.output)")

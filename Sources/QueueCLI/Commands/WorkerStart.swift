@@ -54,7 +54,8 @@ struct WorkerStart: Command {
             default: return "end \(job.id) dead: \(job.lastError ?? "") (\(ms) ms)"
             }
         case .recovered(let a): return "recovered \(a)"
-        case .adopted(let name, let result): return "dropped file \(name): \(result)"
+        case .adopted(let name, let result):
+            return "dropped file \(JobID.escapingControls(name)): \(String(describing: result).replacingAll("\n", with: "\\n"))"
         case .dependencyResolved(let id, let state):
             return state == .pending ? "ready \(id): its dependencies completed" : "dead \(id): a dependency ended dead or no longer exists"
         case .purged(let n): return "purged \(n) finished job\(n == 1 ? "" : "s")"

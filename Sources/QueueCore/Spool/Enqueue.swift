@@ -1,5 +1,17 @@
 /// Adding jobs to pending/.
 extension Spool {
+    /// True when `ids/<id>` exists but no job has the id and the marker's writer (named in it)
+    /// is dead on this host or the marker is older than 2 s.
+    func isStaleMarker(_ id: JobID) throws(QueueError) -> Bool {
+        let p = markerPath(id)
+        guard let st = try? FileStatus.of(p) else { return false }
+        let writerDead = (try? FileSystem.readFile(p, limit: 256)).flatMap { $0 }
+            .flatMap { ProcessTag(String(decoding: $0, as: UTF8.self)) }?.isDeadOnThisHost ?? false
+        let age = Double(Timestamp.now().micros * 1000 - st.modifiedNanos) / 1e9
+        guard writerDead || age > 2 else { return false }
+        return try locate(id) == nil
+    }
+
     /// Enqueues jobs durably: each id is reserved with an exclusive marker in ids/ (so two
     /// enqueuers cannot both take one id), the job is written to tmp/, and renamed into
     /// pending/ under its ordered name. Data and directories are fsynced before returning.
@@ -28,8 +40,11 @@ extension Spool {
         var written: [(tmp: String, job: Job)] = []
         do {
             for job in jobs {
-                guard try FileSystem.createExclusive(markerPath(job.id)) else {
-                    throw QueueError.duplicateID(job.id.rawValue)
+                if try !FileSystem.createExclusive(markerPath(job.id), content: Array(ProcessTag.current.rawValue.utf8)) {
+                    // A marker left by an enqueue that died before its rename (its writer is gone,
+                    // or it is older than 2 s, and no job has the id) does not block the id.
+                    guard try isStaleMarker(job.id) else { throw QueueError.duplicateID(job.id.rawValue) }
+                    try FileSystem.touch(markerPath(job.id))
                 }
                 reserved.append(job.id)
             }

@@ -62,7 +62,11 @@ extension Spool {
         CrashPoint.hit("move:rewritten", state.rawValue)
         let dest = path(state.directory, JobFileName.name(for: job, in: state, worker: worker))
         if dest != from {
-            try FileSystem.renameNoReplace(from, dest)
+            do {
+                try FileSystem.renameNoReplace(from, dest)
+            } catch where error.isExists {
+                try settleDuplicate(moving: from, onto: dest, state: state)
+            }
         }
         if durable {
             try FileSystem.syncDirectory(directory(state))
@@ -71,6 +75,30 @@ extension Spool {
         }
         CrashPoint.hit("move:renamed", state.rawValue)
         return dest
+    }
+
+    /// Both names of one job exist (a power cut kept the old name and the new one, or a copy was
+    /// made by hand). Identical content: the source is removed. Otherwise the copy with the newer
+    /// `updated_at` ends up at `dest` and the other is quarantined — never deleted.
+    func settleDuplicate(moving from: String, onto dest: String, state: JobState) throws(SystemError) {
+        let source = try? FileSystem.readFile(from, limit: Spool.maxJobFileSize)
+        let existing = try? FileSystem.readFile(dest, limit: Spool.maxJobFileSize)
+        if let source, let existing, source == existing {
+            try FileSystem.unlink(from)
+            return
+        }
+        var sourceJob: Job?
+        if let source { sourceJob = try? Job.decode(source) }
+        var existingJob: Job?
+        if let existing { existingJob = try? Job.decode(existing) }
+        var sourceWins = existingJob == nil
+        if let s = sourceJob, let e = existingJob { sourceWins = s.updatedAt > e.updatedAt }
+        let loser = sourceWins ? dest : from
+        let loserDir = String(loser[..<loser.lastIndex(of: "/")!])
+        let loserName = String(loser[loser.index(after: loser.lastIndex(of: "/")!)...])
+        let loserState = loserDir.split(separator: "/").last.map(String.init) ?? state.directory
+        _ = try quarantine(loserName, in: loserState, reason: "duplicate of the newer copy at \(sourceWins ? from : dest)")
+        if sourceWins { try FileSystem.renameNoReplace(from, dest) }
     }
 
     /// Finds the job with `id` in any state.

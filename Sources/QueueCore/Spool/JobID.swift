@@ -23,8 +23,8 @@ public struct JobID: Hashable, Comparable, Sendable, CustomStringConvertible {
         let bytes = Array(raw.utf8)
         if bytes.isEmpty { return "it is empty" }
         if bytes.count > maxLength { return "it is longer than \(maxLength) bytes" }
-        if raw.contains("/") { return "it contains '/'" }
-        if raw.contains("..") { return "it contains '..'" }
+        if bytes.contains(UInt8(ascii: "/")) { return "it contains '/'" }
+        if zip(bytes, bytes.dropFirst()).contains(where: { $0 == 46 && $1 == 46 }) { return "it contains '..'" }
         if raw.hasPrefix(".") { return "it starts with '.'" }
         if raw.hasPrefix("-") { return "it starts with '-'" }
         if raw.hasSuffix(".json") || raw.hasSuffix(".tmp") { return "it ends in .json or .tmp" }

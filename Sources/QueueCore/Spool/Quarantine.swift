@@ -14,7 +14,8 @@ extension Spool {
         } catch where error.isNotFound {
             return nil
         }
-        let text = "\(stamp.iso8601) quarantined \(dir)/\(name): \(reason)\n"
+        let oneLine = reason.unicodeScalars.map { $0.value < 0x20 ? " " : String($0) }.joined()
+        let text = "\(stamp.iso8601) quarantined \(dir)/\(JobID.escapingControls(name)): \(oneLine)\n"
         let reasonTmp = tmpName("reason")
         try FileSystem.writeNewFile(reasonTmp, Array(text.utf8), sync: true)
         try FileSystem.rename(reasonTmp, dest + ".reason")

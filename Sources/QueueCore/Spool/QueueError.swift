@@ -33,12 +33,21 @@ public enum QueueError: Error, Sendable, CustomStringConvertible, Equatable {
 
 extension JobID {
     /// Quotes a raw string for an error message, escaping control characters.
-    static func printable(_ raw: String) -> String {
-        var out = "'"
-        for s in raw.unicodeScalars {
-            if s.value < 0x20 || s.value == 0x7f { out += "\\x" + String(s.value, radix: 16) } else { out.unicodeScalars.append(s) }
-        }
+    public static func printable(_ raw: String) -> String {
+        let out = "'" + escapingControls(raw)
         let limited = out.count > 80 ? String(out.prefix(80)) + "…" : out
         return limited + "'"
+    }
+
+    /// `raw` with control characters written as `\xNN`, so it stays on one line.
+    public static func escapingControls(_ raw: String) -> String {
+        var out = ""
+        for s in raw.unicodeScalars {
+            if s.value < 0x20 || s.value == 0x7f || (0x80...0x9f).contains(s.value) {
+                let hex = String(s.value, radix: 16)
+                out += "\\x" + (hex.count < 2 ? "0" : "") + hex
+            } else { out.unicodeScalars.append(s) }
+        }
+        return out
     }
 }

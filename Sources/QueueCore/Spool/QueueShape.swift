@@ -30,7 +30,9 @@ extension Spool {
                 // <rank 5>.<due 22>.<id>.json
                 guard name.count > 34, name[5] == 46, name[28] == 46,
                       let due = Timestamp(compactBytes: UnsafeRawBufferPointer(rebasing: name[6..<28])) else {
-                    if name.first != 46 { shape.unnamed += 1 }
+                    let isTmp = name.count >= 4 && name[name.count - 4] == 46 && name[name.count - 3] == 116
+                        && name[name.count - 2] == 109 && name[name.count - 1] == 112
+                    if name.first != 46 && !isTmp { shape.unnamed += 1 }
                     return
                 }
                 if due > now { shape.notYetDue += 1; return }

@@ -61,10 +61,11 @@ public enum FileSystem {
     }
 
     /// Creates an empty file exclusively; false if the name exists. `O_CREAT|O_EXCL|O_NOFOLLOW`.
-    public static func createExclusive(_ path: String, mode: mode_t = 0o600) throws(SystemError) -> Bool {
+    public static func createExclusive(_ path: String, content: [UInt8] = [], mode: mode_t = 0o600) throws(SystemError) -> Bool {
         do {
             let fd = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
-            fd.close()
+            defer { fd.close() }
+            if !content.isEmpty { try fd.writeAll(content, path: path) }
             return true
         } catch where error.isExists {
             return false

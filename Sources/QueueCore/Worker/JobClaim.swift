@@ -10,7 +10,8 @@ extension Spool {
     ///
     /// Steps: (1) rename into `processing/<worker>.<id>.json` — ENOENT means another worker won;
     /// (2) read it; (3) rewrite it (exchange, fenced) with state processing, attempts + 1,
-    /// started_at and worker. Nothing is fsynced: after a power cut recovery puts the job back.
+    /// started_at and worker. The rewritten claim is fsynced (data, then processing/), so a power
+    /// cut can never leave an empty claim file where an acknowledged job was.
     /// - Returns: the claim, or nil when another worker won or the file was quarantined.
     public func claim(_ name: String, from state: JobState, worker: ProcessTag, now: Timestamp = .now()) throws(SystemError) -> JobClaim? {
         guard let id = JobFileName.id(of: name, in: state) else { return nil }
@@ -29,6 +30,11 @@ extension Spool {
                                reason: "claimed from \(state.directory)/\(name) but unreadable: \(error)")
             return nil
         }
+        if job.id != id {
+            _ = try quarantine(String(dest.split(separator: "/").last!), in: "processing",
+                               reason: "claimed from \(state.directory)/\(name): the name says id '\(id)' but the JSON says '\(job.id)'")
+            return nil
+        }
         job.state = .processing
         job.attempts += 1
         job.startedAt = now
@@ -37,7 +43,8 @@ extension Spool {
         job.exitCode = nil
         job.worker = worker.rawValue
         do {
-            try rewrite(dest, with: job, sync: false)
+            try rewrite(dest, with: job, sync: true)
+            try FileSystem.syncDirectory(directory(.processing))
         } catch where error.isNotFound {
             return nil  // recovery took it back in between: it is not ours any more
         }

@@ -28,16 +28,20 @@ extension Spool {
     /// A file whose JSON state is not `processing` is a move that was interrupted: it is completed
     /// to the directory its JSON names. A `processing` one is an interrupted attempt: it counts as a
     /// failed attempt (to failed/ with backoff, or dead/ when no retries remain).
-    public func recoverClaim(_ name: String, reason: String, config: Config, now: Timestamp = .now()) throws(SystemError) -> RecoveryAction? {
+    /// - Throws: `QueueError.conflict` when the claim was unreadable: it is quarantined, and the
+    ///   admin must look (the job's content is lost); `SystemError` for I/O failures.
+    public func recoverClaim(_ name: String, reason: String, config: Config, now: Timestamp = .now()) throws -> RecoveryAction? {
         let p = path("processing", name)
+        let read: Result<Job, any Error>
+        do { read = .success(try readJob(at: p)) } catch { read = .failure(error) }
         var job: Job
-        do {
-            job = try readJob(at: p)
-        } catch let e as SystemError where e.isNotFound {
-            return nil
-        } catch {
-            _ = try quarantine(name, in: "processing", reason: "orphaned claim is unreadable: \(error)")
-            return nil
+        switch read {
+        case .success(let j):
+            job = j
+        case .failure(let error):
+            if let e = error as? SystemError, e.isNotFound { return nil }
+            let moved = try quarantine(name, in: "processing", reason: "orphaned claim is unreadable: \(error)")
+            throw QueueError.conflict("orphaned claim processing/\(name) is unreadable (\(error)); quarantined as \(moved ?? "?")")
         }
         let id = job.id
         if job.state == .processing {
@@ -46,8 +50,9 @@ extension Spool {
         }
         do {
             try move(p, to: job.state, as: job, durable: true)
-        } catch where error.isNotFound {
-            return nil
+        } catch {
+            if error.isNotFound { return nil }
+            throw error
         }
         return RecoveryAction(id: id, from: "processing/\(name)", to: job.state, reason: reason)
     }
