@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <spawn.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -93,4 +95,14 @@ int cq_spawn_detached(int *pid, const char *path, char *const argv[], char *cons
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     return rc;
+}
+
+int cq_child_exited_nowait(int pid) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    for (;;) {
+        int r = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
+        if (r == 0) return info.si_pid == pid ? 1 : 0;
+        if (errno != EINTR) return -1;
+    }
 }

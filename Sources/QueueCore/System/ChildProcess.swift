@@ -85,8 +85,16 @@ public struct ChildProcess: Sendable {
         _ = kill(-pid, signal)
     }
 
-    /// Reaps the child if it has exited; nil while it runs. Corresponds to `waitpid(WNOHANG)`.
-    public func poll() -> Termination? {
+    /// Reaps the child if it has exited; nil while it runs. With `killStragglers`, the rest of
+    /// its process group is SIGKILLed first, while the unreaped child still holds the group id
+    /// (after reaping, the id could belong to an unrelated new group).
+    /// Corresponds to `waitid(WNOWAIT)` then `waitpid(2)`.
+    public func poll(killStragglers: Bool = false) -> Termination? {
+        if killStragglers {
+            let exited = cq_child_exited_nowait(pid)
+            if exited == 0 { return nil }
+            if exited == 1 { signalGroup(SIGKILL) }
+        }
         var status: Int32 = 0
         while true {
             let r = waitpid(pid, &status, WNOHANG)
@@ -102,11 +110,11 @@ public struct ChildProcess: Sendable {
     /// Blocks until the child exits or `deadline` (monotonic nanos) passes.
     /// Uses a pidfd where the kernel has one, else a short sleep loop.
     /// - Returns: the termination, or nil if the deadline passed first.
-    public func wait(untilMonotonicNanos deadline: UInt64?) -> Termination? {
+    public func wait(untilMonotonicNanos deadline: UInt64?, killStragglers: Bool = false) -> Termination? {
         let pidfd = cq_pidfd_open(pid)
         defer { if pidfd >= 0 { _ = Glibc.close(pidfd) } }
         while true {
-            if let t = poll() { return t }
+            if let t = poll(killStragglers: killStragglers) { return t }
             let now = MonotonicClock.nanos()
             if let deadline, now >= deadline { return nil }
             let remainingMs: Int32 = deadline.map { Int32(min(1000, ($0 - now) / 1_000_000 + 1)) } ?? 1000
@@ -123,12 +131,9 @@ public struct ChildProcess: Sendable {
     public func terminateGroup(grace: Double) -> Termination {
         signalGroup(SIGTERM)
         let deadline = MonotonicClock.nanos() + UInt64(max(0, grace) * 1e9)
-        if let t = wait(untilMonotonicNanos: deadline) {
-            signalGroup(SIGKILL)  // stragglers in the group that ignored TERM
-            return t
-        }
+        if let t = wait(untilMonotonicNanos: deadline, killStragglers: true) { return t }
         signalGroup(SIGKILL)
-        return wait(untilMonotonicNanos: nil) ?? .signaled(SIGKILL)
+        return wait(untilMonotonicNanos: nil, killStragglers: true) ?? .signaled(SIGKILL)
     }
 
     static func decode(_ status: Int32) -> Termination {

@@ -37,7 +37,7 @@ public struct JobRunner: Sendable {
             while termination == nil {
                 let sliceEnd = MonotonicClock.nanos() + 100_000_000
                 let until = deadline.map { min($0, sliceEnd) } ?? sliceEnd
-                termination = child.wait(untilMonotonicNanos: until)
+                termination = child.wait(untilMonotonicNanos: until, killStragglers: true)
                 if termination != nil { break }
                 if let deadline, MonotonicClock.nanos() >= deadline {
                     _ = child.terminateGroup(grace: config().killGrace)
@@ -49,7 +49,6 @@ public struct JobRunner: Sendable {
                     termination = .signaled(SIGKILL)
                 }
             }
-            child.signalGroup(SIGKILL)  // leave no stragglers of the job's group behind
             switch termination! {
             case .exited(let code):
                 exitCode = Int(code)
