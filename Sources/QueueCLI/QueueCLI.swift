@@ -2,12 +2,12 @@ import QueueCore
 
 /// The `queuectl` command line. `main()` is the process entry; `run` is callable from tests.
 public enum QueueCLI {
-    static let commands: [any Command.Type] = [
+    static var commands: [any Command.Type] { [
         EnqueueCommand.self, WorkerCommand.self, StatusCommand.self, ListCommand.self, ShowCommand.self,
         LogsCommand.self, DLQCommand.self, DeleteCommand.self, ConfigCommand.self, RecoverCommand.self,
         FsckCommand.self, WaitCommand.self, HoldCommand.self, ReleaseCommand.self, RetryCommand.self,
         PauseCommand.self, ResumeCommand.self, PurgeCommand.self,
-    ]
+    ] }
 
     /// The process entry point: checks the raw argv is UTF-8 (Swift's `CommandLine.arguments`
     /// silently repairs it), runs, flushes and exits.

@@ -5,7 +5,7 @@ struct ConfigCommand: Command {
     static let name = "config"
     static let abstract = "Show or change settings (stored in the spool; running workers pick up changes)."
     static let usage = "(list | get KEY | set KEY VALUE)"
-    static let subcommands: [any Command.Type] = [List.self, Get.self, Set.self]
+    static var subcommands: [any Command.Type] { [List.self, Get.self, Set.self] }
     init(_ args: inout Arguments) throws(QueueError) {}
     func run(_ ctx: Context) throws(QueueError) -> Int32 { ExitCode.usage }
 

@@ -5,7 +5,7 @@ struct DLQCommand: Command {
     static let name = "dlq"
     static let abstract = "The dead letter queue: jobs that used up their retries.\n  list, retry ID... | --all, delete ID... | --all"
     static let usage = "(list | retry ID...|--all | delete ID...|--all)"
-    static let subcommands: [any Command.Type] = [List.self, Retry.self, Delete.self]
+    static var subcommands: [any Command.Type] { [List.self, Retry.self, Delete.self] }
     init(_ args: inout Arguments) throws(QueueError) {}
     func run(_ ctx: Context) throws(QueueError) -> Int32 { ExitCode.usage }
 
@@ -38,8 +38,10 @@ struct DLQCommand: Command {
         return out
     }
 
-    static func deadIDs(_ spool: Spool) throws(QueueError) -> [JobID] {
-        try spool.firstNames(in: .dead, limit: Int.max).compactMap { JobFileName.parsePlain($0) }
+    /// The ids named, or every dead job's id when none were (`--all`).
+    static func resolve(_ ids: [JobID]?, _ spool: Spool) throws(QueueError) -> [JobID] {
+        if let ids { return ids }
+        return try spool.firstNames(in: .dead, limit: Int.max).compactMap { JobFileName.parsePlain($0) }
     }
 
     struct Retry: Command {
@@ -49,14 +51,9 @@ struct DLQCommand: Command {
         var ids: [JobID]?
         init(_ args: inout Arguments) throws(QueueError) { ids = try DLQCommand.targets(&args) }
         func run(_ ctx: Context) throws(QueueError) -> Int32 {
-            var code = ExitCode.success
-            var targets: [JobID] = []
-            if let ids { targets = ids } else { targets = try DLQCommand.deadIDs(ctx.spool) }
-            for id in targets {
-                do { _ = try ctx.spool.retryDead(id); ctx.out.line(id.rawValue) }
-                catch { ctx.err.line("queuectl dlq retry: \(error)"); code = ExitCode.failure }
+            SingleJobAction.apply(ctx, try DLQCommand.resolve(ids, ctx.spool), verb: "dlq retry") { (id) throws(QueueError) in
+                _ = try ctx.spool.retryDead(id)
             }
-            return code
         }
     }
 
@@ -67,20 +64,11 @@ struct DLQCommand: Command {
         var ids: [JobID]?
         init(_ args: inout Arguments) throws(QueueError) { ids = try DLQCommand.targets(&args) }
         func run(_ ctx: Context) throws(QueueError) -> Int32 {
-            var code = ExitCode.success
-            var targets: [JobID] = []
-            if let ids { targets = ids } else { targets = try DLQCommand.deadIDs(ctx.spool) }
-            for id in targets {
-                do {
-                    guard let loc = try ctx.spool.locate(id) else { throw QueueError.notFound(id.rawValue) }
-                    guard loc.state == .dead else { throw QueueError.conflict("job \(id) is \(loc.state.rawValue), not dead") }
-                    _ = try ctx.spool.delete(id)
-                    ctx.out.line(id.rawValue)
-                } catch {
-                    ctx.err.line("queuectl dlq delete: \(error)"); code = ExitCode.failure
-                }
+            SingleJobAction.apply(ctx, try DLQCommand.resolve(ids, ctx.spool), verb: "dlq delete") { (id) throws(QueueError) in
+                guard let loc = try ctx.spool.locate(id) else { throw QueueError.notFound(id.rawValue) }
+                guard loc.state == .dead else { throw QueueError.conflict("job \(id) is \(loc.state.rawValue), not dead") }
+                _ = try ctx.spool.delete(id)
             }
-            return code
         }
     }
 }
