@@ -10,16 +10,9 @@ struct DeleteCommand: Command {
     init(_ args: inout Arguments) throws(QueueError) { ids = try args.jobIDs() }
 
     func run(_ ctx: Context) throws(QueueError) -> Int32 {
-        var code = ExitCode.success
-        for id in ids {
-            do {
-                let state = try ctx.spool.delete(id)
-                ctx.out.line("deleted \(id) (was \(state.rawValue))")
-            } catch {
-                ctx.err.line("queuectl delete: \(error)")
-                code = ExitCode.failure
-            }
+        SingleJobAction.apply(ctx, ids, verb: "delete", printID: false) { (id) throws(QueueError) in
+            let state = try ctx.spool.delete(id)
+            ctx.out.line("deleted \(id) (was \(state.rawValue))")
         }
-        return code
     }
 }

@@ -37,10 +37,11 @@ struct RetryCommand: Command {
 
 /// Runs an action per id, printing each id done and one error line per failure.
 enum SingleJobAction {
-    static func apply(_ ctx: Context, _ ids: [JobID], verb: String, _ action: (JobID) throws(QueueError) -> Void) -> Int32 {
+    static func apply(_ ctx: Context, _ ids: [JobID], verb: String, printID: Bool = true,
+                      _ action: (JobID) throws(QueueError) -> Void) -> Int32 {
         var code = ExitCode.success
         for id in ids {
-            do { try action(id); ctx.out.line(id.rawValue) }
+            do { try action(id); if printID { ctx.out.line(id.rawValue) } }
             catch { ctx.err.line("queuectl \(verb): \(error)"); code = ExitCode.failure }
         }
         return code

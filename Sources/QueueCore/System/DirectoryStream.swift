@@ -57,10 +57,4 @@ public enum DirectoryStream {
         return result
     }
 
-    /// Counts entries whose name satisfies `filter`, without opening any file.
-    public static func count(_ path: String, where filter: (String) -> Bool = { _ in true }) throws -> Int {
-        var n = 0
-        try forEach(path) { if filter($0.name) { n += 1 }; return true }
-        return n
-    }
 }

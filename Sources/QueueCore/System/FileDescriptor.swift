@@ -60,10 +60,6 @@ public struct FileDescriptor: RawRepresentable, Hashable, Sendable {
         try retryingEINTR("fsync", path: path) { fsync(rawValue) }
     }
 
-    /// Sets access and modification time to now. Corresponds to `futimens(2)`.
-    public func touch(path: String? = nil) throws(SystemError) {
-        try retryingEINTR("futimens", path: path) { futimens(rawValue, nil) }
-    }
 
     /// File status without following anything. Corresponds to `fstat(2)`.
     public func status(path: String? = nil) throws(SystemError) -> FileStatus {

@@ -106,10 +106,6 @@ public enum FileSystem {
         try retryingEINTR("utimensat", path: path) { utimensat(AT_FDCWD, path, nil, AT_SYMLINK_NOFOLLOW) }
     }
 
-    /// Changes the mode bits. Corresponds to `chmod(2)`.
-    public static func chmod(_ path: String, _ mode: mode_t) throws(SystemError) {
-        try retryingEINTR("chmod", path: path) { Glibc.chmod(path, mode) }
-    }
 }
 
 extension FileSystem {

@@ -41,11 +41,4 @@ public struct ProcessIdentity: Sendable, Equatable, Codable {
         return value
     }
 
-    /// True when this identity's process is provably gone: same host and either no such pid
-    /// or a pid whose start time differs. Always false for another host (use the lease there).
-    public var isProvablyDeadLocally: Bool {
-        guard host == Self.hostName() else { return false }
-        guard let now = Self.startTime(of: pid) else { return true }
-        return startTime != 0 && now != startTime
-    }
 }
