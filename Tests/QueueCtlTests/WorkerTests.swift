@@ -12,6 +12,9 @@ struct WorkerTests {
         let w = s.startWorker()
         defer { w.kill9() }
         #expect(eventually { s.ids(in: .processing) == ["gated"] })
+        // The claim is a rename first and a rewrite second (spool-layout.md, "Claim"); the
+        // worker prints its start line only once the rewrite is durable.
+        #expect(w.waitFor("start gated attempt 1"))
         let claim = try #require(s.files("processing").first)
         let job = try #require(s.job("gated"))
         #expect(job["state"] as? String == "processing")
