@@ -1,5 +1,3 @@
-import Foundation
-
 /// Reading and writing job JSON. Writing is deterministic (sorted keys, pretty-printed).
 extension Job {
     /// Encodes the job as the bytes of its file, ending in a newline.
@@ -36,7 +34,7 @@ extension Job {
     public static func decode(_ bytes: [UInt8], fallbackID: JobID? = nil, now: Timestamp = .now()) throws(QueueError) -> Job {
         guard String(validating: bytes, as: UTF8.self) != nil else { throw .invalidJob("job JSON is not valid UTF-8") }
         let value: JSONValue
-        do { value = try JSONCoding.decode(bytes) } catch { throw .invalidJob("invalid job JSON: \(error)") }
+        do { value = try JSONParser.parse(bytes) } catch { throw .invalidJob("invalid job JSON: \(error)") }
         guard case .object(let o) = value else { throw .invalidJob("job JSON must be an object") }
         return try Job(object: o, fallbackID: fallbackID, now: now)
     }
@@ -98,16 +96,16 @@ extension Job {
     }
 }
 
-/// The JSON encoder and decoder settings used for every spool file.
+/// The JSON reading and writing used for every spool file (see `JSONParser`, `JSONWriter`).
 public enum JSONCoding {
+    /// Sorted keys, `/` unescaped; `pretty` indents by two spaces (the layout of spool files).
     public static func encode(_ value: JSONValue, pretty: Bool) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        // A JSONValue always encodes: the only failure is a non-finite Double, which we never build.
-        return Array((try? encoder.encode(value)) ?? Data("null".utf8))
+        JSONWriter.write(value, pretty: pretty)
     }
 
+    /// Parses one strict JSON text.
+    /// - Throws: a failure whose description names the problem and its byte offset.
     public static func decode(_ bytes: [UInt8]) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        try JSONParser.parse(bytes)
     }
 }
