@@ -97,6 +97,9 @@ struct FaultInjectionTests {
         Case(action: .workerStartupRecovery, step: "move:rewritten:failed", setupStep: "claim:rewritten", afterRecover: "j1 failed 1 0", afterDrain: "j1 completed 2 1"),
         Case(action: .workerStartupRecovery, step: "move:renamed:failed", setupStep: "claim:rewritten", afterRecover: "j1 failed 1 0", afterDrain: "j1 completed 2 1"),
         // QUEUECTL_CRASH_SKIP: the second completion of a worker running k0, k1, k2 in order.
+        // k2 is due 2 s after the others: a slot claims its next job while the committer records
+        // the previous outcome, so only a later due time makes "k2 not claimed yet" (and "k1
+        // recorded before k2's claim") certain at the crash.
         Case(action: .worker, step: "move:renamed:completed", skip: 1,
              afterRecover: "k0 completed 1 1,k1 completed 1 1,k2 pending 0 0",
              afterDrain: "k0 completed 1 1,k1 completed 1 1,k2 completed 1 1"),
@@ -140,7 +143,10 @@ struct FaultInjectionTests {
             try mustCrash(["enqueue", "-"], stdin: Self.batchIDs.map(jobJSON).joined(separator: "\n"), crash)
         case .worker:
             if c.skip > 0 {
-                try mustRun(["enqueue", "-"], stdin: ["k0", "k1", "k2"].map(jobJSON).joined(separator: "\n"))
+                let late = Timestamp.now().adding(seconds: 2).iso8601
+                let k2 = jobJSON("k2").replacingOccurrences(of: #""id":"k2""#, with: #""id":"k2","run_at":"\#(late)""#)
+                try #require(k2.contains(late))
+                try mustRun(["enqueue", "-"], stdin: [jobJSON("k0"), jobJSON("k1"), k2].joined(separator: "\n"))
             } else {
                 try mustRun(["enqueue", jobJSON("j1")])
             }

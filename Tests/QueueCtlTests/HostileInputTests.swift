@@ -391,25 +391,49 @@ struct HostileInputTests {
         #expect(s.read(s.path("corrupt/\(reason)")).split(separator: "\n").count == 1)
     }
 
-    @Test(.disabled("BUG: a pending/ file whose name is not valid UTF-8 is never adopted or quarantined (fsck says clean) and keeps `worker start --exit-when-idle` from ever exiting"))
-    func dropWithNonUTF8NameIsHandled() throws {
-        let s = prepared()
-        #expect(s.run("config", "set", "drop_grace", "0").code == 0)
-        var path = Array(s.path("pending/bad").utf8) + [0xff] + Array("name.json".utf8) + [0]
+    /// Creates `pending/<prefix>\xFF<suffix>` (not valid UTF-8) with `body`.
+    func dropWithInvalidName(_ s: TempSpool, _ prefix: String, _ suffix: String, _ body: String) throws {
+        var path = Array(s.path("pending/\(prefix)").utf8) + [0xff] + Array(suffix.utf8) + [0]
         let fd = path.withUnsafeMutableBufferPointer { p in
             p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { open($0, O_WRONLY | O_CREAT | O_EXCL, 0o600) }
         }
         try #require(fd >= 0)
-        let body = Array(#"{"command":"echo odd name"}"#.utf8)
-        _ = body.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let bytes = Array(body.utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
+    }
+
+    @Test func dropWithNonUTF8NameIsRenamedThenAdopted() throws {
+        let s = prepared()
+        #expect(s.run("config", "set", "drop_grace", "0").code == 0)
+        try dropWithInvalidName(s, "bad", "name.json", #"{"command":"echo odd name"}"#)
+        // fsck sees it (it used to say clean) and shows the name escaped.
+        let fsck = s.run("fsck")
+        #expect(fsck.code == 1, "\(fsck)")
+        #expect(fsck.out.contains("invalid-name") && fsck.out.contains("pending/bad%FFname.json"), "\(fsck)")
         let w = s.start(["worker", "start", "--exit-when-idle"])
         defer { w.kill9() }
-        #expect(w.wait(timeout: 5) == 0, "the worker did not go idle: \(w.output)")
+        #expect(w.wait(timeout: 10) == 0, "the worker did not go idle: \(w.output)")
         #expect(s.job("bystander")?["state"] as? String == "completed")
-        // Adopted (and run) or quarantined: either way, no longer in pending/.
         #expect(s.files("pending").isEmpty, "\(s.files("pending"))")
+        // Adopted under its escaped name's id rule (not a valid id: generated), and run.
+        #expect(w.output.contains("bad%FFname.json"), "\(w.output)")
+        #expect(s.ids(in: .completed).count == 2, "\(s.ids(in: .completed))")
         #expect(s.run("fsck").code == 0)
+    }
+
+    @Test func garbageWithNonUTF8NameIsQuarantinedByFsckRepair() throws {
+        let s = prepared()
+        #expect(s.run("config", "set", "drop_grace", "0").code == 0)
+        try dropWithInvalidName(s, "x", ".json", "not json")
+        let repair = s.run("fsck", "--repair")
+        #expect(repair.out.contains("invalid-name"), "\(repair)")
+        #expect(s.files("pending").filter { $0.contains("x") }.isEmpty, "\(s.files("pending"))")
+        let moved = try #require(s.quarantined.first { $0.hasSuffix(".x%FF.json") }, "\(s.files("corrupt"))")
+        #expect(s.read(s.path("corrupt/\(moved)")) == "not json")
+        #expect(s.read(s.path("corrupt/\(moved).reason")).contains("invalid job JSON"))
+        #expect(s.run("fsck").code == 0)
+        expectBystanderRuns(s)
     }
 
     @Test func strayFileInProcessingIsQuarantined() throws {

@@ -13,6 +13,7 @@ public struct FsckFinding: Sendable, CustomStringConvertible {
         case staleMarker = "stale-marker"
         case missingMarker = "missing-marker"
         case unsafePermissions = "unsafe-permissions"
+        case invalidName = "invalid-name"
     }
     public var kind: Kind
     public var path: String
@@ -96,9 +97,21 @@ final class FsckChecker {
 
     func checkDirectory(_ state: JobState) {
         let dir = spool.directory(state)
-        guard let names = try? DirectoryStream.names(dir) else {
+        var names: [String] = []
+        var invalid: [[UInt8]] = []
+        do {
+            try DirectoryStream.forEach(dir) { entry in
+                if let raw = entry.rawName { invalid.append(raw) } else { names.append(entry.name) }
+                return true
+            }
+        } catch {
             note(.unreadable, dir, "cannot list the directory") { throw QueueError.conflict("fix by hand") }
             return
+        }
+        for raw in invalid where raw.first != UInt8(ascii: ".") && !raw.suffix(4).elementsEqual(".tmp".utf8) {
+            note(.invalidName, spool.path(state.directory, Spool.escapedName(raw)), "the file name is not valid UTF-8 (shown escaped)") {
+                if let renamed = try spool.renameInvalidName(raw, in: state.directory) { names.append(renamed) }
+            }
         }
         for name in names where !JobFileName.isForeignTemporary(name) {
             let p = spool.path(state.directory, name)

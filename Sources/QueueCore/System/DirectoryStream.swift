@@ -1,8 +1,11 @@
 /// One entry of a directory listing.
 public struct DirectoryEntry: Sendable {
     public enum Kind: Sendable { case regular, directory, symlink, other, unknown }
+    /// The name; when it is not valid UTF-8, a repaired copy that names no file (see `rawName`).
     public var name: String
     public var kind: Kind
+    /// The name's bytes, only when they are not valid UTF-8 (such a file can be reached only by them).
+    public var rawName: [UInt8]? = nil
 }
 
 /// Streams the names in a directory without sorting or holding them all.
@@ -16,8 +19,12 @@ public enum DirectoryStream {
         }
         defer { closedir(dir) }
         while let ent = readdir(dir) {
+            var rawName: [UInt8]?
             let name = withUnsafeBytes(of: ent.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                let bytes = raw.prefix { $0 != 0 }
+                if let valid = String(validating: bytes, as: UTF8.self) { return valid }
+                rawName = Array(bytes)
+                return String(decoding: bytes, as: UTF8.self)
             }
             if name == "." || name == ".." { continue }
             let kind: DirectoryEntry.Kind
@@ -28,7 +35,7 @@ public enum DirectoryStream {
             case Int32(DT_UNKNOWN): kind = .unknown
             default: kind = .other
             }
-            if try !body(DirectoryEntry(name: name, kind: kind)) { return }
+            if try !body(DirectoryEntry(name: name, kind: kind, rawName: rawName)) { return }
         }
     }
 

@@ -45,7 +45,9 @@ public final class CandidateQueue {
         var foreign: [(String, JobState)] = []
         truncated = false
         for state in [JobState.pending, .failed] {
+            var invalid: [[UInt8]] = []
             try? DirectoryStream.forEach(spool.directory(state)) { entry in
+                if let raw = entry.rawName { invalid.append(raw); return true }
                 let name = entry.name
                 if JobFileName.isForeignTemporary(name) { return true }
                 guard let parsed = JobFileName.parseOrdered(name) else {
@@ -63,6 +65,10 @@ public final class CandidateQueue {
                     truncated = true
                 }
                 return true
+            }
+            // Names that are not UTF-8 get their escaped form, then are adopted like any drop.
+            for raw in invalid {
+                if let renamed = try? spool.renameInvalidName(raw, in: state.directory) { foreign.append((renamed, state)) }
             }
         }
         kept.sort { $0.name > $1.name }

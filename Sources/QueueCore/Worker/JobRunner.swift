@@ -1,6 +1,6 @@
 /// Runs one claimed job: spawns `/bin/sh -c COMMAND` in its own process group with output
 /// appended to `logs/<id>.log`, enforces the timeout (TERM to the group, KILL after the grace),
-/// and records the outcome with `Spool.finish`.
+/// and computes the outcome, which the caller records (`Spool.finish`).
 public struct JobRunner: Sendable {
     public let spool: Spool
     public let worker: ProcessTag
@@ -10,14 +10,14 @@ public struct JobRunner: Sendable {
         self.worker = worker
     }
 
-    /// The result of one attempt.
+    /// The result of one attempt, not yet recorded.
     public struct Outcome: Sendable {
+        /// The job's new content: state completed, failed (with its next run_at) or dead.
         public var job: Job
         public var durationSeconds: Double
-        public var lostClaim: Bool
     }
 
-    /// Runs the claim to its end and records it. Never throws: failures become the job's outcome.
+    /// Runs the claim to its end. Never throws: failures become the job's outcome.
     public func run(_ claim: JobClaim, config: @Sendable () -> Config, abortFlag: @Sendable () -> Bool) -> Outcome {
         let started = MonotonicClock.nanos()
         var job = claim.job
@@ -71,13 +71,6 @@ public struct JobRunner: Sendable {
         } else {
             RetryPolicy.applyFailure(to: &job, error: errorText!, exitCode: exitCode, config: config(), now: now)
         }
-        var lost = false
-        do {
-            try spool.finish(claim, as: job, durable: true)
-        } catch {
-            lost = true
-            job.lastError = "result not recorded: \(error)"
-        }
-        return Outcome(job: job, durationSeconds: Double(MonotonicClock.nanos() - started) / 1e9, lostClaim: lost)
+        return Outcome(job: job, durationSeconds: Double(MonotonicClock.nanos() - started) / 1e9)
     }
 }

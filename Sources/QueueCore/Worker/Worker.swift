@@ -2,7 +2,9 @@ import Synchronization
 
 /// A worker process: claims due jobs and runs up to `count` at a time until asked to stop.
 ///
-/// One thread runs the loop below; each running job has its own thread. The loop sleeps in
+/// One thread runs the loop below; each running job has its own thread, and a committer thread
+/// records outcomes (`ResultCommitter`) so a slot starts its next job without waiting for
+/// the previous result's fsyncs. The loop sleeps in
 /// `poll()` on inotify (pending/, failed/ and the spool root) and the signal self-pipe, with a
 /// timeout of at most `poll_interval`. On SIGTERM/SIGINT (or a stop request file) it claims
 /// nothing new, lets running jobs finish and returns; a second signal terminates running jobs.
@@ -37,6 +39,7 @@ public final class Worker: @unchecked Sendable {
     private let configBox: Mutex<Config>
     private let running = Mutex<Int>(0)
     private let runner: JobRunner
+    private let committer: ResultCommitter
     private let forceStop = Atomic<Bool>(false)
     /// Jobs finished since the loop last looked at waiting/.
     private let finishedSinceResolve = Atomic<Int>(0)
@@ -49,6 +52,7 @@ public final class Worker: @unchecked Sendable {
         self.emit = emit
         configBox = Mutex(Config())
         runner = JobRunner(spool: spool, worker: tag)
+        committer = ResultCommitter(spool: spool)
     }
 
     /// Runs until stopped. Returns normally after a graceful stop.
@@ -97,7 +101,7 @@ public final class Worker: @unchecked Sendable {
                 signalsSeen = signals
             }
             let active = running.withLock { $0 }
-            if stopping && active == 0 { return }
+            if stopping && active == 0 && committer.backlog == 0 { return }
             // Config changes reach the running worker.
             let newStamp = stamp(spool.configPath)
             if newStamp != configStamp {
@@ -148,12 +152,14 @@ public final class Worker: @unchecked Sendable {
             if !stopping && !paused {
                 var free = options.count - active
                 while free > 0, let candidate = queue.next(now: now, safetyInterval: config.pollInterval) {
-                    let claim: JobClaim?
-                    do { claim = try spool.claim(candidate.name, from: candidate.state, worker: tag, now: now) }
-                    catch { emit(.warning("claim \(candidate.name): \(error)")); claim = nil }
-                    guard let claim else { continue }
+                    // The rename (who wins) happens here; the rest of the claim (read, rewrite,
+                    // fsyncs) on the slot's own thread, so slots do not queue behind each other's fsyncs.
+                    let reserved: ReservedClaim?
+                    do { reserved = try spool.reserve(candidate.name, from: candidate.state, worker: tag) }
+                    catch { emit(.warning("claim \(candidate.name): \(error)")); reserved = nil }
+                    guard let reserved else { continue }
                     free -= 1
-                    start(claim)
+                    start(reserved)
                 }
                 for (name, state) in queue.takeDropped() {
                     let result = spool.adopt(name, in: state, grace: config.dropGrace, now: now)
@@ -163,7 +169,7 @@ public final class Worker: @unchecked Sendable {
                     default: emit(.adopted(name, result))
                     }
                 }
-                if options.exitWhenIdle && running.withLock({ $0 }) == 0 && queue.isEmpty && queue.nextDue == nil
+                if options.exitWhenIdle && running.withLock({ $0 }) == 0 && committer.backlog == 0 && queue.isEmpty && queue.nextDue == nil
                     && finishedSinceResolve.load(ordering: .relaxed) == 0 {
                     queue.scan(now: Timestamp.now())
                     if queue.isEmpty && queue.nextDue == nil && queue.dropped.isEmpty { stopping = true; continue }
@@ -190,18 +196,36 @@ public final class Worker: @unchecked Sendable {
         }
     }
 
-    private func start(_ claim: JobClaim) {
+    /// Completes the claim and runs it on a thread of its own. When the command ends, the
+    /// outcome goes to the committer first (so the worker cannot exit before it is recorded),
+    /// then the slot is freed.
+    private func start(_ reserved: ReservedClaim) {
         running.withLock { $0 += 1 }
-        emit(.jobStarted(claim.job))
         let runner = self.runner
         DetachedThread.start { [self] in
+            defer {
+                self.running.withLock { $0 -= 1 }
+                ShutdownSignal.wake()
+            }
+            let claim: JobClaim
+            do {
+                guard let completed = try self.spool.completeClaim(reserved, worker: self.tag) else { return }
+                claim = completed
+            } catch {
+                self.emit(.warning("claim \(reserved.origin): \(error)"))
+                return
+            }
+            self.emit(.jobStarted(claim.job))
             let outcome = runner.run(claim, config: { self.configBox.withLock { $0 } },
                                      abortFlag: { self.forceStop.load(ordering: .relaxed) })
-            self.emit(.jobEnded(outcome.job, seconds: outcome.durationSeconds, lost: outcome.lostClaim))
-            self.finishedSinceResolve.add(1, ordering: .relaxed)
-            self.throughput.withLock { $0.record(at: .now()) }
-            self.running.withLock { $0 -= 1 }
-            ShutdownSignal.wake()
+            self.committer.submit(Spool.Finish(claim: claim, job: outcome.job)) { [self] error in
+                var job = outcome.job
+                if let error { job.lastError = "result not recorded: \(error)" }
+                self.emit(.jobEnded(job, seconds: outcome.durationSeconds, lost: error != nil))
+                self.finishedSinceResolve.add(1, ordering: .relaxed)
+                self.throughput.withLock { $0.record(at: .now()) }
+                ShutdownSignal.wake()
+            }
         }
     }
 

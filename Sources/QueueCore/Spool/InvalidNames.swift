@@ -1,0 +1,47 @@
+import CQueueShims
+
+/// Files whose names are not valid UTF-8 (dropped in by others). Such a name cannot be a job
+/// name, be printed, or be reached through a Swift `String` path, so it is first renamed in
+/// place to its escaped form; from then on it is an ordinary dropped file (adopted or
+/// quarantined with a reason). Dotfiles and names ending in `.tmp` are never touched.
+extension Spool {
+    /// `raw` with every byte above 0x7F written as `%XX` (upper-case hex): pure ASCII.
+    public static func escapedName(_ raw: [UInt8]) -> String {
+        var out = ""
+        for b in raw {
+            if b < 0x80 {
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            } else {
+                out += "%" + String(b, radix: 16, uppercase: true)
+            }
+        }
+        return out
+    }
+
+    /// Renames the file named `raw` in spool directory `dir` to its escaped name (with `.N`
+    /// appended if that name is taken).
+    /// - Returns: the new name, or nil when `raw` is a dotfile, a `*.tmp` or has vanished.
+    /// - Throws: `SystemError` for other failures of `renameat2(2)`.
+    @discardableResult
+    public func renameInvalidName(_ raw: [UInt8], in dir: String) throws(SystemError) -> String? {
+        if raw.first == UInt8(ascii: ".") || raw.count >= 4 && raw.suffix(4).elementsEqual(".tmp".utf8) { return nil }
+        let base = Self.escapedName(raw)
+        let from = Array(path(dir, "").utf8) + raw + [0]
+        for n in 0..<100 {
+            let name = n == 0 ? base : "\(base).\(n)"
+            let to = path(dir, name)
+            let r = from.withUnsafeBufferPointer { f in
+                f.withMemoryRebound(to: CChar.self) { cq_rename_noreplace(AT_FDCWD, $0.baseAddress!, AT_FDCWD, to) }
+            }
+            if r == 0 {
+                try FileSystem.syncDirectory(path(dir, ""))
+                return name
+            }
+            let code = currentErrno()
+            if code == EEXIST { continue }
+            if code == ENOENT { return nil }
+            throw SystemError(errno: code, operation: "rename", path: "\(path(dir, base)) (not valid UTF-8) -> \(to)")
+        }
+        throw SystemError(errno: EEXIST, operation: "rename", path: "\(path(dir, base)) (not valid UTF-8)")
+    }
+}
