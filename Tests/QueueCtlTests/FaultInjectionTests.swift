@@ -111,7 +111,9 @@ struct FaultInjectionTests {
     @Test(arguments: cases)
     func crashThenRecover(_ c: Case) throws {
         let s = TempSpool("crash")
-        s.fast(["poll_interval": "0.05", "lease": "1"])
+        // time_unit 0.1: a failed attempt's retry is due 0.2 s later, so no slot can claim it
+        // again before the committer reaches (and dies at) the step after the failure.
+        s.fast(["poll_interval": "0.05", "lease": "1", "time_unit": "0.1"])
         let crash = ["QUEUECTL_CRASH_AT": c.step].merging(c.skip > 0 ? ["QUEUECTL_CRASH_SKIP": String(c.skip)] : [:]) { a, _ in a }
 
         func jobJSON(_ id: String) -> String {
