@@ -391,6 +391,40 @@ struct HostileInputTests {
         #expect(s.read(s.path("corrupt/\(reason)")).split(separator: "\n").count == 1)
     }
 
+    /// A cron job may write straight to a queue name; a worker that claims the file while it
+    /// is half-written puts it back until drop_grace has passed since its last write.
+    @Test func partialWriteUnderAQueueNameWaitsForDropGrace() throws {
+        let s = prepared()
+        #expect(s.run("config", "set", "drop_grace", "4").code == 0)
+        let name = "10000.\(Timestamp.now().compact).partial.json"
+        let fd = open(s.path("pending/\(name)"), O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        func put(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+        put(#"{"id":"partial","command":"echo wh"#)
+        let w = s.startWorker()
+        defer { w.kill9() }
+        #expect(w.waitFor("pending/\(name) does not parse yet"), "\(w.output)")
+        #expect(s.files("pending") == [name], "\(s.files("pending"))")
+        #expect(s.quarantined.isEmpty, "\(s.files("corrupt"))")
+        put(#"ole"}"#)
+        #expect(eventually { s.job("partial")?["state"] as? String == "completed" }, "\(w.output)")
+        #expect(s.run("logs", "partial").out == "whole\n")
+        #expect(s.quarantined.isEmpty, "\(s.files("corrupt"))")
+        #expect(s.job("bystander")?["state"] as? String == "completed")
+    }
+
+    @Test func partialWriteUnderAQueueNameIsQuarantinedWithoutGrace() throws {
+        let s = prepared()
+        #expect(s.run("config", "set", "drop_grace", "0").code == 0)
+        let name = "10000.\(Timestamp.now().compact).partial.json"
+        s.write(s.path("pending/\(name)"), #"{"id":"partial","command":"echo wh"#)
+        expectBystanderRuns(s)
+        #expect(s.files("pending").isEmpty)
+        let moved = try #require(s.quarantined.first { $0.hasSuffix(".partial.json") }, "\(s.files("corrupt"))")
+        #expect(s.read(s.path("corrupt/\(moved).reason")).contains("unreadable: invalid job JSON"))
+    }
+
     /// Creates `pending/<prefix>\xFF<suffix>` (not valid UTF-8) with `body`.
     func dropWithInvalidName(_ s: TempSpool, _ prefix: String, _ suffix: String, _ body: String) throws {
         var path = Array(s.path("pending/\(prefix)").utf8) + [0xff] + Array(suffix.utf8) + [0]

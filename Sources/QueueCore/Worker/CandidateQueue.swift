@@ -26,6 +26,8 @@ public final class CandidateQueue {
     public private(set) var lastScanDuration: UInt64 = 0
     public private(set) var scans = 0
     private var needsScan = true
+    /// Names not to offer before a time (files put back because they may still be being written).
+    private var skipped: [String: Timestamp] = [:]
 
     public init(spool: Spool, capacity: Int = 10_000) {
         self.spool = spool
@@ -58,6 +60,10 @@ public final class CandidateQueue {
                     if earliest == nil || parsed.due < earliest! { earliest = parsed.due }
                     return true
                 }
+                if let until = skipped[name], until > now {
+                    if earliest == nil || until < earliest! { earliest = until }
+                    return true
+                }
                 kept.append(Candidate(name: name, state: state))
                 if kept.count >= capacity * 2 {
                     kept.sort { $0.name < $1.name }
@@ -78,6 +84,7 @@ public final class CandidateQueue {
         }
         window = kept
         nextDue = earliest
+        skipped = skipped.filter { $0.value > now }
         dropped = foreign
         needsScan = false
         scans += 1
@@ -96,6 +103,7 @@ public final class CandidateQueue {
             if nextDue == nil || parsed.due < nextDue! { nextDue = parsed.due }
             return
         }
+        if isSkipped(name, now: now) { return }
         if truncated, let worst = window.first, name > worst.name { return }
         // Binary search for the insertion point in descending order.
         var lo = 0, hi = window.count
@@ -106,6 +114,21 @@ public final class CandidateQueue {
         if lo < window.count, window[lo].name == name { return }
         window.insert(Candidate(name: name, state: state), at: lo)
         if window.count > capacity { window.removeFirst(); truncated = true }
+    }
+
+    /// Does not offer `name` before `until` (it counts as due then, so the worker wakes for it).
+    public func skip(_ name: String, until: Timestamp) {
+        skipped[name] = until
+        window.removeAll { $0.name == name }
+        if nextDue == nil || until < nextDue! { nextDue = until }
+    }
+
+    /// True (and nextDue updated) when `name` is being skipped at `now`.
+    private func isSkipped(_ name: String, now: Timestamp) -> Bool {
+        guard let until = skipped[name] else { return false }
+        if until <= now { skipped[name] = nil; return false }
+        if nextDue == nil || until < nextDue! { nextDue = until }
+        return true
     }
 
     /// Takes the remembered dropped names (the caller adopts them).

@@ -11,16 +11,33 @@ public struct ReservedClaim: Sendable {
     /// `processing/<worker>.<id>.json`.
     public var path: String
     public var id: JobID
+    /// The directory and name it came from.
+    public var originState: JobState
+    public var originName: String
     /// Where it came from, for messages.
-    public var origin: String
+    public var origin: String { "\(originState.directory)/\(originName)" }
+}
+
+/// How step 2 of a claim ended.
+public enum ClaimCompletion: Sendable {
+    /// Ours: run it.
+    case claimed(JobClaim)
+    /// The file does not parse yet and was modified less than `drop_grace` ago (a writer may
+    /// still be writing it under its final name): it was renamed back; retry after `until`.
+    case putBack(until: Timestamp)
+    /// Quarantined (unreadable, not a job, or its JSON names another id), or taken by recovery.
+    case notClaimed
 }
 
 extension Spool {
     /// Claims the ordered file `name` in `state`'s directory for `worker`: both steps at once.
-    /// - Returns: the claim, or nil when another worker won or the file was quarantined.
-    public func claim(_ name: String, from state: JobState, worker: ProcessTag, now: Timestamp = .now()) throws(SystemError) -> JobClaim? {
+    /// - Returns: the claim, or nil when another worker won, the file was put back (a partial
+    ///   write within `dropGrace`) or quarantined.
+    public func claim(_ name: String, from state: JobState, worker: ProcessTag, dropGrace: Double = 0,
+                      now: Timestamp = .now()) throws(SystemError) -> JobClaim? {
         guard let reserved = try reserve(name, from: state, worker: worker) else { return nil }
-        return try completeClaim(reserved, worker: worker, now: now)
+        if case .claimed(let claim) = try completeClaim(reserved, worker: worker, dropGrace: dropGrace, now: now) { return claim }
+        return nil
     }
 
     /// Step 1 of a claim: renames `state`'s `name` into `processing/<worker>.<id>.json`.
@@ -34,28 +51,43 @@ extension Spool {
             return nil
         }
         CrashPoint.hit("claim:renamed")
-        return ReservedClaim(path: dest, id: id, origin: "\(state.directory)/\(name)")
+        return ReservedClaim(path: dest, id: id, originState: state, originName: name)
     }
 
     /// Step 2 of a claim: reads the reserved file, checks its id, and rewrites it (exchange,
     /// fenced) with state processing, attempts + 1, started_at and worker. The rewritten claim
     /// is fsynced (data, then processing/), so a power cut can never leave an empty claim file
     /// where an acknowledged job was. Safe to run on any thread.
-    /// - Returns: the claim, or nil when the file was quarantined or recovery took it meanwhile.
-    public func completeClaim(_ reserved: ReservedClaim, worker: ProcessTag, now: Timestamp = .now()) throws(SystemError) -> JobClaim? {
+    ///
+    /// A file that does not parse and was modified less than `dropGrace` seconds ago is put
+    /// back under its old name (a cron job may write straight to a queue name); older, or
+    /// unreadable for another reason, it is quarantined with the reason.
+    public func completeClaim(_ reserved: ReservedClaim, worker: ProcessTag, dropGrace: Double = 0,
+                              now: Timestamp = .now()) throws(SystemError) -> ClaimCompletion {
         let dest = reserved.path
         let fileName = String(dest.split(separator: "/").last!)
         var job: Job
         do {
             job = try readJob(at: dest)
         } catch {
+            if error is QueueError, let st = try? FileStatus.of(dest),
+               case let until = Timestamp(micros: st.modifiedNanos / 1000).adding(seconds: dropGrace), until > now {
+                do {
+                    try FileSystem.renameNoReplace(dest, path(reserved.originState.directory, reserved.originName))
+                    return .putBack(until: until)
+                } catch where error.isNotFound {
+                    return .notClaimed
+                } catch {
+                    // The old name was taken meanwhile: fall through to quarantine.
+                }
+            }
             _ = try quarantine(fileName, in: "processing", reason: "claimed from \(reserved.origin) but unreadable: \(error)")
-            return nil
+            return .notClaimed
         }
         if job.id != reserved.id {
             _ = try quarantine(fileName, in: "processing",
                                reason: "claimed from \(reserved.origin): the name says id '\(reserved.id)' but the JSON says '\(job.id)'")
-            return nil
+            return .notClaimed
         }
         job.state = .processing
         job.attempts += 1
@@ -68,9 +100,9 @@ extension Spool {
             try rewrite(dest, with: job, sync: true)
             try FileSystem.syncDirectory(directory(.processing))
         } catch where error.isNotFound {
-            return nil  // recovery took it back in between: it is not ours any more
+            return .notClaimed  // recovery took it back in between: it is not ours any more
         }
         CrashPoint.hit("claim:rewritten")
-        return JobClaim(path: dest, job: job)
+        return .claimed(JobClaim(path: dest, job: job))
     }
 }

@@ -15,12 +15,9 @@ final class ResultCommitter: @unchecked Sendable {
     }
 
     private let spool: Spool
-    private let queue = Mutex<[Item]>([])
+    private let queue = LockedValue<[Item]>([])
     private let backlogCount = Atomic<Int>(0)
     private let wakeup = DispatchSemaphore(value: 0)
-    /// The most outcomes recorded together.
-    static let maximumBatch = 64
-
     init(spool: Spool) {
         self.spool = spool
         DetachedThread.start { [self] in loop() }
@@ -40,9 +37,8 @@ final class ResultCommitter: @unchecked Sendable {
         while true {
             wakeup.wait()
             let batch: [Item] = queue.withLock { q in
-                let n = min(q.count, Self.maximumBatch)
-                let taken = Array(q.prefix(n))
-                q.removeFirst(n)
+                let taken = q
+                q = []
                 return taken
             }
             guard !batch.isEmpty else { continue }

@@ -44,6 +44,8 @@ public final class Worker: @unchecked Sendable {
     /// Jobs finished since the loop last looked at waiting/.
     private let finishedSinceResolve = Atomic<Int>(0)
     private let throughput = Mutex(ThroughputCounter())
+    /// Names a slot put back (a partial write under a queue name), for the loop to skip until then.
+    private let putBack = LockedValue<[(name: String, until: Timestamp)]>([])
 
     public init(spool: Spool, options: Options, tag: ProcessTag = .current, emit: @escaping @Sendable (Event) -> Void) {
         self.spool = spool
@@ -147,6 +149,12 @@ public final class Worker: @unchecked Sendable {
                 }
                 lastResolve = mono
             }
+            let putBackNames: [(name: String, until: Timestamp)] = putBack.withLock { list in
+                let taken = list
+                list.removeAll()
+                return taken
+            }
+            for entry in putBackNames { queue.skip(entry.name, until: entry.until) }
             // Claim while slots are free.
             let paused = exists(spool.pausedFlagPath)
             if !stopping && !paused {
@@ -209,8 +217,15 @@ public final class Worker: @unchecked Sendable {
             }
             let claim: JobClaim
             do {
-                guard let completed = try self.spool.completeClaim(reserved, worker: self.tag) else { return }
-                claim = completed
+                switch try self.spool.completeClaim(reserved, worker: self.tag, dropGrace: self.configBox.withLock { $0.dropGrace }) {
+                case .claimed(let c): claim = c
+                case .notClaimed: return
+                case .putBack(let until):
+                    self.putBack.withLock { $0.append((reserved.originName, until)) }
+                    self.emit(.warning("\(reserved.origin) does not parse yet and was written less than drop_grace ago: "
+                        + "put back, next try at \(until.iso8601)"))
+                    return
+                }
             } catch {
                 self.emit(.warning("claim \(reserved.origin): \(error)"))
                 return

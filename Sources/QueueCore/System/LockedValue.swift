@@ -1,0 +1,35 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// A value guarded by a `pthread_mutex_t`, for state shared between a worker's threads.
+///
+/// Used instead of `Synchronization.Mutex` for values that own heap buffers (arrays): with
+/// Swift 6.3 on Linux, replacing an array inside `Mutex.withLock` leaked the old buffer
+/// (valgrind: "definitely lost" array storage from `ResultCommitter`). Corresponds to
+/// `pthread_mutex_lock(3)` / `pthread_mutex_unlock(3)`.
+final class LockedValue<Value>: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private var value: Value
+
+    init(_ value: Value) {
+        self.value = value
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// Runs `body` with exclusive access to the value.
+    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body(&value)
+    }
+}
