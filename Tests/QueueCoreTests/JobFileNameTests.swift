@@ -17,6 +17,38 @@ import Testing
         #expect(!JobID.isValid(raw))
     }
 
+    /// The byte parser used by scans agrees with the id rules and the name pattern.
+    @Test(arguments: [
+        ("09995.20261124T071500123456Z.job-1.json", "job-1"),
+        ("10000.20261124T071500123456Z.caf\u{e9}.json", "caf\u{e9}"),
+        ("10000.20261124T071500123456Z.a.b.json", "a.b"),
+        ("10000.20261124T071500123456Z..hidden.json", nil),
+        ("10000.20261124T071500123456Z.a..b.json", nil),
+        ("10000.20261124T071500123456Z.-x.json", nil),
+        ("10000.20261124T071500123456Z.x.tmp.json", nil),
+        ("10000.20261124T071500123456Z.x.json.json", nil),
+        ("10000.20261124T071500123456Z.tab\there.json", nil),
+        ("10000.20261124T071500123456Z.sp ace.json", nil),
+        ("10000.20261124T071500123456Z.nbsp\u{a0}x.json", nil),
+        ("10000.20261124T071500123456Z..json", nil),
+        ("1000x.20261124T071500123456Z.a.json", nil),
+        ("10000.20261124T071500123456.a.json", nil),
+        ("10000.20261124X071500123456Z.a.json", nil),
+        ("10000-20261124T071500123456Z.a.json", nil),
+        ("10000.20261124T071500123456Z.a.jsom", nil),
+        ("10000.20261124T071500123456Z.\(String(repeating: "a", count: 128)).json", String(repeating: "a", count: 128)),
+        ("10000.20261124T071500123456Z.\(String(repeating: "a", count: 129)).json", nil),
+    ] as [(String, String?)])
+    func orderedNamesParseFromBytes(_ name: String, _ id: String?) {
+        let parsed = JobFileName.parseOrdered(name)
+        #expect(parsed?.id.rawValue == id, "\(name)")
+        if let parsed {
+            #expect(parsed.rank == Int(name.prefix(5)))
+            #expect(parsed.due == Timestamp(compact: name.dropFirst(6).prefix(22)))
+            #expect(JobID.isValid(parsed.id.rawValue))
+        }
+    }
+
     @Test func iso8601RoundTrips() throws {
         let t = Timestamp(micros: 1_764_000_000_123_456)
         #expect(Timestamp(iso8601: t.iso8601) == t)

@@ -35,19 +35,40 @@ public enum JobFileName {
     }
 
     public static func parseOrdered(_ name: String) -> Ordered? {
-        let u = name.utf8
-        guard u.count > 5 + 1 + 22 + 1 + 5, name.hasSuffix(".json") else { return nil }
-        let rankPart = name.prefix(5)
-        guard let rank = Int(rankPart), rankPart.allSatisfy(\.isASCII), rankPart.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
-        let afterRank = name.dropFirst(5)
-        guard afterRank.first == "." else { return nil }
-        let duePart = afterRank.dropFirst().prefix(22)
-        guard let due = Timestamp(compact: duePart) else { return nil }
-        let rest = afterRank.dropFirst(23)
-        guard rest.first == "." else { return nil }
-        let idPart = String(rest.dropFirst().dropLast(5))
-        guard JobID.isValid(idPart) else { return nil }
-        return Ordered(name: name, rank: rank, due: due, id: JobID(unchecked: idPart))
+        var copy = name
+        return copy.withUTF8 { bytes in
+            guard let (rank, due, id) = parseOrdered(bytes: bytes) else { return nil }
+            return Ordered(name: name, rank: rank, due: due, id: id)
+        }
+    }
+
+    /// `parseOrdered` on a name's bytes (e.g. straight from a directory entry): rank, due and
+    /// id; nil when the bytes do not follow `<rank>.<due>.<id>.json`. Makes no String but the id.
+    public static func parseOrdered(bytes u: UnsafeBufferPointer<UInt8>) -> (rank: Int, due: Timestamp, id: JobID)? {
+        let n = u.count
+        guard n > 5 + 1 + 22 + 1 + 5, u[n - 5] == UInt8(ascii: "."), u[n - 4] == UInt8(ascii: "j"),
+              u[n - 3] == UInt8(ascii: "s"), u[n - 2] == UInt8(ascii: "o"), u[n - 1] == UInt8(ascii: "n"),
+              u[5] == UInt8(ascii: "."), u[28] == UInt8(ascii: ".") else { return nil }
+        var rank = 0
+        for i in 0..<5 {
+            let c = u[i]
+            guard c >= 48 && c <= 57 else { return nil }
+            rank = rank * 10 + Int(c - 48)
+        }
+        guard let due = Timestamp(compactBytes: UnsafeBufferPointer(rebasing: u[6..<28])) else { return nil }
+        let idBytes = UnsafeBufferPointer(rebasing: u[29..<(n - 5)])
+        if JobID.isValidVisibleASCII(idBytes) {
+            return (rank, due, JobID(unchecked: String(decoding: idBytes, as: UTF8.self)))
+        }
+        guard let raw = String(validating: idBytes, as: UTF8.self), JobID.isValid(raw) else { return nil }
+        return (rank, due, JobID(unchecked: raw))
+    }
+
+    /// `isForeignTemporary` on a name's bytes.
+    public static func isForeignTemporary(bytes u: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = u.count
+        return n > 0 && u[0] == UInt8(ascii: ".")
+            || n >= 4 && u[n - 4] == UInt8(ascii: ".") && u[n - 3] == UInt8(ascii: "t") && u[n - 2] == UInt8(ascii: "m") && u[n - 1] == UInt8(ascii: "p")
     }
 
     /// The id in a `<id>.json` name.

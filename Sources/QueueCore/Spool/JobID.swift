@@ -18,6 +18,24 @@ public struct JobID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public static func isValid(_ raw: String) -> Bool { problem(with: raw) == nil }
 
+    /// The fast path of validation for names read from directories: true when `bytes` are a
+    /// valid id made only of visible ASCII (`!`...`~`). False says only "use `isValid`".
+    static func isValidVisibleASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = bytes.count
+        guard n > 0, n <= maxLength, bytes[0] != UInt8(ascii: "."), bytes[0] != UInt8(ascii: "-") else { return false }
+        var previous: UInt8 = 0
+        for b in bytes {
+            guard b >= 0x21, b <= 0x7E, b != UInt8(ascii: "/") else { return false }
+            if b == UInt8(ascii: "."), previous == UInt8(ascii: ".") { return false }
+            previous = b
+        }
+        func ends(_ suffix: StaticString) -> Bool {
+            let k = suffix.utf8CodeUnitCount
+            return n >= k && (0..<k).allSatisfy { bytes[n - k + $0] == suffix.utf8Start[$0] }
+        }
+        return !ends(".json") && !ends(".tmp")
+    }
+
     /// Why `raw` is not a valid id, or nil when it is.
     public static func problem(with raw: String) -> String? {
         let bytes = Array(raw.utf8)

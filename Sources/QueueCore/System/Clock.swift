@@ -54,11 +54,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses the compact form from 22 raw bytes.
     public init?(compactBytes raw: some RandomAccessCollection<UInt8>) {
-        let u = Array(raw)
-        guard u.count == 22, u[8] == UInt8(ascii: "T"), u[21] == UInt8(ascii: "Z") else { return nil }
+        guard raw.count == 22 else { return nil }
+        let start = raw.startIndex
+        func at(_ i: Int) -> UInt8 { raw[raw.index(start, offsetBy: i)] }
+        guard at(8) == UInt8(ascii: "T"), at(21) == UInt8(ascii: "Z") else { return nil }
         func num(_ r: Range<Int>) -> Int? {
             var v = 0
-            for i in r { let c = u[i]; guard c >= 48 && c <= 57 else { return nil }; v = v * 10 + Int(c - 48) }
+            for i in r { let c = at(i); guard c >= 48 && c <= 57 else { return nil }; v = v * 10 + Int(c - 48) }
             return v
         }
         guard let y = num(0..<4), let mo = num(4..<6), let d = num(6..<8), let h = num(9..<11),

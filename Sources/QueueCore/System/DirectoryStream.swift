@@ -14,19 +14,32 @@ public enum DirectoryStream {
     /// Calls `body` for each entry; `body` returns false to stop early.
     /// - Throws: `SystemError` if the directory cannot be opened (ENOENT included).
     public static func forEach(_ path: String, _ body: (DirectoryEntry) throws -> Bool) throws {
+        try forEachRaw(path) { bytes, kind in
+            if let valid = String(validating: bytes, as: UTF8.self) {
+                return try body(DirectoryEntry(name: valid, kind: kind))
+            }
+            return try body(DirectoryEntry(name: String(decoding: bytes, as: UTF8.self), kind: kind, rawName: Array(bytes)))
+        }
+    }
+
+    /// Calls `body` with each entry's raw name bytes (no String is made: for counting huge
+    /// directories). `.` and `..` are skipped.
+    public static func forEachRawName(_ path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws {
+        try forEachRaw(path) { bytes, _ in
+            body(UnsafeRawBufferPointer(bytes))
+            return true
+        }
+    }
+
+    /// The core of the others: `body` gets each entry's name bytes (valid only during the call)
+    /// and kind, and returns false to stop early. `.` and `..` are skipped.
+    /// - Throws: `SystemError` if the directory cannot be opened (ENOENT included).
+    public static func forEachRaw(_ path: String, _ body: (UnsafeBufferPointer<UInt8>, DirectoryEntry.Kind) throws -> Bool) throws {
         guard let dir = opendir(path) else {
             throw SystemError(errno: currentErrno(), operation: "opendir", path: path)
         }
         defer { closedir(dir) }
         while let ent = readdir(dir) {
-            var rawName: [UInt8]?
-            let name = withUnsafeBytes(of: ent.pointee.d_name) { raw in
-                let bytes = raw.prefix { $0 != 0 }
-                if let valid = String(validating: bytes, as: UTF8.self) { return valid }
-                rawName = Array(bytes)
-                return String(decoding: bytes, as: UTF8.self)
-            }
-            if name == "." || name == ".." { continue }
             let kind: DirectoryEntry.Kind
             switch Int32(ent.pointee.d_type) {
             case Int32(DT_REG): kind = .regular
@@ -35,25 +48,13 @@ public enum DirectoryStream {
             case Int32(DT_UNKNOWN): kind = .unknown
             default: kind = .other
             }
-            if try !body(DirectoryEntry(name: name, kind: kind, rawName: rawName)) { return }
-        }
-    }
-
-    /// Calls `body` with each entry's raw name bytes (no String is made: for counting huge
-    /// directories). `.` and `..` are skipped.
-    public static func forEachRawName(_ path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws {
-        guard let dir = opendir(path) else {
-            throw SystemError(errno: currentErrno(), operation: "opendir", path: path)
-        }
-        defer { closedir(dir) }
-        while let ent = readdir(dir) {
-            withUnsafeBytes(of: ent.pointee.d_name) { raw in
+            let goOn = try withUnsafeBytes(of: &ent.pointee.d_name) { raw in
                 let len = raw.firstIndex(of: 0) ?? raw.count
-                let name = UnsafeRawBufferPointer(rebasing: raw[0..<len])
-                if len == 1 && name[0] == 46 { return }
-                if len == 2 && name[0] == 46 && name[1] == 46 { return }
-                body(name)
+                let name = UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[0..<len])
+                if len == 1 && name[0] == 46 || len == 2 && name[0] == 46 && name[1] == 46 { return true }
+                return try body(name, kind)
             }
+            if !goOn { return }
         }
     }
 

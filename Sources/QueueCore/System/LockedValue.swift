@@ -4,12 +4,10 @@ import Glibc
 import Darwin
 #endif
 
-/// A value guarded by a `pthread_mutex_t`, for state shared between a worker's threads.
-///
-/// Used instead of `Synchronization.Mutex` for values that own heap buffers (arrays): with
-/// Swift 6.3 on Linux, replacing an array inside `Mutex.withLock` leaked the old buffer
-/// (valgrind: "definitely lost" array storage from `ResultCommitter`). Corresponds to
-/// `pthread_mutex_lock(3)` / `pthread_mutex_unlock(3)`.
+/// A value guarded by a `pthread_mutex_t`, for state shared between a worker's threads: a
+/// plain class whose lock and value have stable addresses, usable where a `~Copyable`
+/// `Synchronization.Mutex` is awkward. Corresponds to `pthread_mutex_lock(3)` /
+/// `pthread_mutex_unlock(3)`.
 final class LockedValue<Value>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var value: Value

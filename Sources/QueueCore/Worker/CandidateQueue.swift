@@ -46,20 +46,23 @@ public final class CandidateQueue {
         var earliest: Timestamp?
         var foreign: [(String, JobState)] = []
         truncated = false
+        // The worst name kept once `kept` has been cut to `capacity`: a name that sorts after it
+        // cannot enter the window, and is dropped after one byte comparison (no String made).
+        var threshold: [UInt8]?
         for state in [JobState.pending, .failed] {
             var invalid: [[UInt8]] = []
-            try? DirectoryStream.forEach(spool.directory(state)) { entry in
-                if let raw = entry.rawName { invalid.append(raw); return true }
-                let name = entry.name
-                if JobFileName.isForeignTemporary(name) { return true }
-                guard let parsed = JobFileName.parseOrdered(name) else {
-                    foreign.append((name, state))
+            try? DirectoryStream.forEachRaw(spool.directory(state)) { bytes, _ in
+                if JobFileName.isForeignTemporary(bytes: bytes) { return true }
+                guard let parsed = JobFileName.parseOrdered(bytes: bytes) else {
+                    if let name = String(validating: bytes, as: UTF8.self) { foreign.append((name, state)) } else { invalid.append(Array(bytes)) }
                     return true
                 }
                 if parsed.due > now {
                     if earliest == nil || parsed.due < earliest! { earliest = parsed.due }
                     return true
                 }
+                if let threshold, !bytes.lexicographicallyPrecedes(threshold) { return true }
+                let name = String(decoding: bytes, as: UTF8.self)
                 if let until = skipped[name], until > now {
                     if earliest == nil || until < earliest! { earliest = until }
                     return true
@@ -68,6 +71,7 @@ public final class CandidateQueue {
                 if kept.count >= capacity * 2 {
                     kept.sort { $0.name < $1.name }
                     kept.removeLast(kept.count - capacity)
+                    threshold = Array(kept[kept.count - 1].name.utf8)
                     truncated = true
                 }
                 return true

@@ -36,6 +36,9 @@ final class ResultCommitter: @unchecked Sendable {
     private func loop() {
         while true {
             wakeup.wait()
+            // The whole queue is swapped out. (Taking a prefix with `removeFirst(_:)` leaked the
+            // array's new buffer on every batch under Swift 6.3.1 on Linux: valgrind showed it
+            // "definitely lost" and the worker's RSS grew by about 1 KB per job.)
             let batch: [Item] = queue.withLock { q in
                 let taken = q
                 q = []
