@@ -229,7 +229,7 @@ struct FaultInjectionTests {
 /// The claims belong to a worker that provably no longer runs (pid 2000000000 on this host).
 @Suite("power-cut states made by hand, then recover")
 struct PowerCutStateTests {
-    static let deadWorker = ProcessTag(host: ProcessTag.current.host, pid: 2_000_000_000, startTime: 1).rawValue
+    static let deadWorker = ProcessTag(escapedHost: ProcessTag.current.host, pid: 2_000_000_000, startTime: 1).rawValue
 
     /// Where the second name of the job is made, from the state after `setup`.
     enum SecondName: String, Sendable, CaseIterable {

@@ -1,35 +1,64 @@
 /// `<host>-<pid>-<starttime>`: names a process on a host, robust against pid reuse. It is the
-/// worker id and prefixes tmp/ names, so fsck can tell whose a file is. The host part keeps
-/// only `[A-Za-z0-9]` (other characters become `_`).
+/// worker id and prefixes tmp/ names, so fsck can tell whose a file is.
+///
+/// The host part is the host name escaped injectively into `[A-Za-z0-9_]`: letters and digits
+/// stay, every other byte becomes `_XX` (upper-case hex), so `a.b`, `a_b` and `a-b` stay
+/// distinct (`a_2Eb`, `a_5Fb`, `a_2Db`) and the tag splits on `-` unambiguously. An escaped
+/// name longer than 64 characters is cut to 47 and followed by `_` and a 16-digit hash of
+/// the whole name (file names must stay under 255 bytes).
 public struct ProcessTag: Hashable, Sendable, CustomStringConvertible {
     public let rawValue: String
+    /// The escaped host name.
     public let host: String
     public let pid: Int32
     public let startTime: UInt64
 
-    public init(host: String, pid: Int32, startTime: UInt64) {
-        let h = ProcessTag.sanitize(host)
-        self.host = h; self.pid = pid; self.startTime = startTime
-        rawValue = "\(h)-\(pid)-\(startTime)"
+    /// A tag for the process `pid` on the host named `hostName` (escaped here).
+    public init(hostName: String, pid: Int32, startTime: UInt64) {
+        self.init(escapedHost: ProcessTag.escape(hostName), pid: pid, startTime: startTime)
+    }
+
+    /// A tag whose host part is already escaped (as in `ProcessTag.current.host`).
+    public init(escapedHost: String, pid: Int32, startTime: UInt64) {
+        host = escapedHost; self.pid = pid; self.startTime = startTime
+        rawValue = "\(escapedHost)-\(pid)-\(startTime)"
     }
 
     /// Parses a tag; nil if malformed.
     public init?(_ raw: some StringProtocol) {
         let parts = raw.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]), let st = UInt64(parts[parts.count - 1]) else { return nil }
-        let host = parts.dropLast(2).joined(separator: "-")
-        guard !host.isEmpty, ProcessTag.sanitize(host) == host else { return nil }
-        self.init(host: host, pid: pid, startTime: st)
+        guard parts.count == 3, let pid = Int32(parts[1]), let st = UInt64(parts[2]) else { return nil }
+        let host = String(parts[0])
+        guard !host.isEmpty, host.utf8.count <= 64,
+              host.utf8.allSatisfy({ ProcessTag.isKept($0) || $0 == UInt8(ascii: "_") }) else { return nil }
+        self.init(escapedHost: host, pid: pid, startTime: st)
     }
 
     public static let current: ProcessTag = {
         let me = ProcessIdentity.current()
-        return ProcessTag(host: me.host, pid: me.pid, startTime: me.startTime)
+        return ProcessTag(hostName: me.host, pid: me.pid, startTime: me.startTime)
     }()
 
-    static func sanitize(_ host: String) -> String {
-        let s = String(host.unicodeScalars.map { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) ? Character($0) : "_" })
-        return s.isEmpty ? "host" : String(s.prefix(64))
+    private static func isKept(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+    }
+
+    /// The injective escape of a host name described above.
+    static func escape(_ hostName: String) -> String {
+        guard !hostName.isEmpty else { return "_" }  // no escape produces a lone "_"
+        var out = ""
+        for b in hostName.utf8 {
+            if isKept(b) {
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            } else {
+                out += "_" + (b < 0x10 ? "0" : "") + String(b, radix: 16, uppercase: true)
+            }
+        }
+        guard out.utf8.count > 64 else { return out }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a 64
+        for b in hostName.utf8 { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        let hex = String(hash, radix: 16, uppercase: true)
+        return String(out.prefix(47)) + "_" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     /// True for a process on this host that no longer exists (or whose pid was reused).
