@@ -239,7 +239,10 @@ class Bench:
         linkage = "?"
         if shutil.which("ldd"):
             r = subprocess.run(["ldd", self.q], capture_output=True, text=True)
-            linkage = "dynamic Swift runtime (libswiftCore.so)" if "libswiftCore" in r.stdout else "static Swift stdlib"
+            if "not a dynamic executable" in (r.stdout + r.stderr):
+                linkage = "fully static executable"
+            else:
+                linkage = "dynamic Swift runtime (libswiftCore.so)" if "libswiftCore" in r.stdout else "static Swift stdlib"
         version = must([self.q, "--version"]).strip()
         load = open("/proc/loadavg").read().split()[:3]
         self.header = [
@@ -719,7 +722,7 @@ def main():
     a.startup_runs = 100 if q else 300
     a.probe_files = 2000 if q else 10_000
     if not os.access(a.bin, os.X_OK):
-        sys.exit(f"bench: no binary at {a.bin}; build with: swift build -c release --static-swift-stdlib")
+        sys.exit(f"bench: no binary at {a.bin}; build with: swift build -c release -Xswiftc -static-executable")
     Bench(a).run()
 
 
