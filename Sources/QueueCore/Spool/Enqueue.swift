@@ -38,6 +38,7 @@ extension Spool {
         }
         var reserved: [JobID] = []
         var written: [(tmp: String, job: Job)] = []
+        var placed: Set<JobID> = []
         do {
             for job in jobs {
                 if try !FileSystem.createExclusive(markerPath(job.id), content: Array(ProcessTag.current.rawValue.utf8)) {
@@ -57,18 +58,19 @@ extension Spool {
             CrashPoint.hit("enqueue:written")
             for (tmp, job) in written {
                 try FileSystem.renameNoReplace(tmp, path(job.state.directory, JobFileName.name(for: job, in: job.state)))
+                placed.insert(job.id)
             }
             try FileSystem.syncDirectory(directory(.pending))
             if jobs.contains(where: { $0.state == .waiting }) { try FileSystem.syncDirectory(directory(.waiting)) }
             try FileSystem.syncDirectory(path("ids"))
             CrashPoint.hit("enqueue:renamed")
         } catch {
+            // Undo what did not reach its directory: its tmp file and its id's marker (so a
+            // retry of the same id is not refused). Jobs already renamed into place keep theirs.
             for (tmp, _) in written { _ = try? FileSystem.unlinkIfExists(tmp) }
-            if let q = error as? QueueError, case .duplicateID = q {
-                for id in reserved { _ = try? FileSystem.unlinkIfExists(markerPath(id)) }
-                throw q
-            }
-            throw .spoolUnusable("enqueue failed: \(error)")
+            for id in reserved where !placed.contains(id) { _ = try? FileSystem.unlinkIfExists(markerPath(id)) }
+            if let q = error as? QueueError, case .duplicateID = q { throw q }
+            throw .spoolUnusable("enqueue failed: \(error)" + (placed.isEmpty ? "" : " (\(placed.count) of \(jobs.count) jobs were added)"))
         }
     }
 }

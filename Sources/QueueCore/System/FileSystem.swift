@@ -60,16 +60,24 @@ public enum FileSystem {
         }
     }
 
-    /// Creates an empty file exclusively; false if the name exists. `O_CREAT|O_EXCL|O_NOFOLLOW`.
+    /// Creates a file exclusively with `content`; false if the name exists.
+    /// `O_CREAT|O_EXCL|O_NOFOLLOW`. A file created here whose content cannot be written
+    /// (ENOSPC...) is unlinked before the error is thrown.
     public static func createExclusive(_ path: String, content: [UInt8] = [], mode: mode_t = 0o600) throws(SystemError) -> Bool {
+        let fd: FileDescriptor
         do {
-            let fd = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
-            defer { fd.close() }
-            if !content.isEmpty { try fd.writeAll(content, path: path) }
-            return true
+            fd = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
         } catch where error.isExists {
             return false
         }
+        defer { fd.close() }
+        do {
+            if !content.isEmpty { try fd.writeAll(content, path: path) }
+        } catch {
+            _ = Glibc.unlink(path)
+            throw error
+        }
+        return true
     }
 
     /// Reads a regular file without following a symlink, refusing files over `limit` bytes.
@@ -86,11 +94,18 @@ public enum FileSystem {
     }
 
     /// Writes `bytes` to a new file `path` (must not exist), optionally fsyncing it.
+    /// - Throws: `SystemError`; a file this call created and could not complete (ENOSPC, EIO...)
+    ///   is unlinked first, so no partial file is left behind.
     public static func writeNewFile(_ path: String, _ bytes: [UInt8], sync: Bool, mode: mode_t = 0o600) throws(SystemError) {
         let fd = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
-        try fd.closeAfter { (fd) throws(SystemError) in
-            try fd.writeAll(bytes, path: path)
-            if sync { try fd.sync(path: path) }
+        do {
+            try fd.closeAfter { (fd) throws(SystemError) in
+                try fd.writeAll(bytes, path: path)
+                if sync { try fd.sync(path: path) }
+            }
+        } catch {
+            _ = Glibc.unlink(path)
+            throw error
         }
     }
 

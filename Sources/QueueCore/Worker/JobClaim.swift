@@ -105,4 +105,19 @@ extension Spool {
         CrashPoint.hit("claim:rewritten")
         return .claimed(JobClaim(path: dest, job: job))
     }
+
+    /// Undoes step 1 after step 2 failed for a reason of the system (ENOSPC, EIO...): when the
+    /// reserved file still holds its old content, it is renamed back to its old name.
+    /// - Returns: true when it was put back; false when it was rewritten already, vanished,
+    ///   or cannot be moved (it then stays in processing/ for recovery).
+    public func abandon(_ reserved: ReservedClaim) -> Bool {
+        guard let job = try? readJob(at: reserved.path), job.state == reserved.originState, job.id == reserved.id else { return false }
+        do {
+            try FileSystem.renameNoReplace(reserved.path, path(reserved.originState.directory, reserved.originName))
+            try? FileSystem.syncDirectory(directory(reserved.originState))
+            return true
+        } catch {
+            return false
+        }
+    }
 }

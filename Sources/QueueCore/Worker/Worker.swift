@@ -46,6 +46,8 @@ public final class Worker: @unchecked Sendable {
     private let throughput = Mutex(ThroughputCounter())
     /// Names a slot put back (a partial write under a queue name), for the loop to skip until then.
     private let putBack = LockedValue<[(name: String, until: Timestamp)]>([])
+    /// Outcomes the committer could not record (disk full...), retried every poll interval.
+    private let unrecorded = LockedValue<[(finish: Spool.Finish, seconds: Double)]>([])
 
     public init(spool: Spool, options: Options, tag: ProcessTag = .current, emit: @escaping @Sendable (Event) -> Void) {
         self.spool = spool
@@ -86,6 +88,7 @@ public final class Worker: @unchecked Sendable {
         var lastRecovery: UInt64 = 0
         var lastPurge: UInt64 = 0
         var lastResolve: UInt64 = 0
+        var lastRecordRetry: UInt64 = 0
         var stopping = false
         var signalsSeen = 0
 
@@ -103,7 +106,17 @@ public final class Worker: @unchecked Sendable {
                 signalsSeen = signals
             }
             let active = running.withLock { $0 }
-            if stopping && active == 0 && committer.backlog == 0 { return }
+            let unrecordedCount = unrecorded.withLock { $0.count }
+            if stopping && active == 0 && committer.backlog == 0 && (unrecordedCount == 0 || forceStop.load(ordering: .relaxed)) { return }
+            if unrecordedCount > 0 && mono - lastRecordRetry >= UInt64(config.pollInterval * 1e9) {
+                let retry: [(finish: Spool.Finish, seconds: Double)] = unrecorded.withLock { list in
+                    let taken = list
+                    list.removeAll()
+                    return taken
+                }
+                for item in retry { record(item.finish, seconds: item.seconds) }
+                lastRecordRetry = mono
+            }
             // Config changes reach the running worker.
             let newStamp = stamp(spool.configPath)
             if newStamp != configStamp {
@@ -123,7 +136,9 @@ public final class Worker: @unchecked Sendable {
                     try spool.register(tag, count: options.count, background: options.background, logPath: options.logPath,
                                        startedAt: startedAt, stats: stats, durable: false)
                 } catch {
-                    emit(.warning("heartbeat: \(error)"))
+                    // Still alive: renew the lease by the mtime alone (needs no disk space).
+                    let touched = (try? FileSystem.touch(spool.registrationPath(tag))) != nil
+                    emit(.warning("heartbeat: \(error)" + (touched ? " (lease renewed by touching the registration)" : "")))
                 }
                 lastHeartbeat = mono
             }
@@ -177,7 +192,8 @@ public final class Worker: @unchecked Sendable {
                     default: emit(.adopted(name, result))
                     }
                 }
-                if options.exitWhenIdle && running.withLock({ $0 }) == 0 && committer.backlog == 0 && queue.isEmpty && queue.nextDue == nil
+                if options.exitWhenIdle && running.withLock({ $0 }) == 0 && committer.backlog == 0
+                    && unrecorded.withLock({ $0.isEmpty }) && queue.isEmpty && queue.nextDue == nil
                     && finishedSinceResolve.load(ordering: .relaxed) == 0 {
                     queue.scan(now: Timestamp.now())
                     if queue.isEmpty && queue.nextDue == nil && queue.dropped.isEmpty { stopping = true; continue }
@@ -227,20 +243,42 @@ public final class Worker: @unchecked Sendable {
                     return
                 }
             } catch {
-                self.emit(.warning("claim \(reserved.origin): \(error)"))
+                // ENOSPC, EIO...: give the job back rather than strand it under a live worker.
+                if self.spool.abandon(reserved) {
+                    let until = Timestamp.now().adding(seconds: self.configBox.withLock { $0.pollInterval })
+                    self.putBack.withLock { $0.append((reserved.originName, until)) }
+                    self.emit(.warning("claim \(reserved.origin): \(error); put back, next try at \(until.iso8601)"))
+                } else {
+                    self.emit(.warning("claim \(reserved.origin): \(error)"))
+                }
                 return
             }
             self.emit(.jobStarted(claim.job))
             let outcome = runner.run(claim, config: { self.configBox.withLock { $0 } },
                                      abortFlag: { self.forceStop.load(ordering: .relaxed) })
-            self.committer.submit(Spool.Finish(claim: claim, job: outcome.job)) { [self] error in
-                var job = outcome.job
-                if let error { job.lastError = "result not recorded: \(error)" }
-                self.emit(.jobEnded(job, seconds: outcome.durationSeconds, lost: error != nil))
-                self.finishedSinceResolve.add(1, ordering: .relaxed)
-                self.throughput.withLock { $0.record(at: .now()) }
+            self.record(Spool.Finish(claim: claim, job: outcome.job), seconds: outcome.durationSeconds)
+        }
+    }
+
+    /// Hands an outcome to the committer. If it cannot be recorded for a reason of the system
+    /// (disk full...), it is kept and submitted again every poll interval: the claim stays in
+    /// processing/ under this live worker meanwhile, and the `end` line waits for the record.
+    /// A claim taken away by recovery (ENOENT) is reported as lost.
+    private func record(_ finish: Spool.Finish, seconds: Double) {
+        committer.submit(finish) { [self] error in
+            if let error, !error.isNotFound {
+                self.unrecorded.withLock { $0.append((finish, seconds)) }
+                self.emit(.warning("could not record the outcome of \(finish.job.id) (\(finish.job.state.rawValue)): \(error); "
+                    + "it stays in processing/ and is retried every poll_interval"))
                 ShutdownSignal.wake()
+                return
             }
+            var job = finish.job
+            if let error { job.lastError = "result not recorded: \(error)" }
+            self.emit(.jobEnded(job, seconds: seconds, lost: error != nil))
+            self.finishedSinceResolve.add(1, ordering: .relaxed)
+            self.throughput.withLock { $0.record(at: .now()) }
+            ShutdownSignal.wake()
         }
     }
 
