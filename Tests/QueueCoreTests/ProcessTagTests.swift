@@ -33,3 +33,23 @@ struct ProcessTagTests {
         #expect(ProcessTag(raw) == nil)
     }
 }
+
+@Suite("process identity")
+struct ProcessIdentityTests {
+    @Test func aZombieCountsAsGone() throws {
+        let child = try ChildProcess.spawn("/bin/true", [], stdout: "/dev/null", stderr: nil, newProcessGroup: false)
+        #expect(ProcessIdentity.startTime(of: getpid()) != nil)
+        // Not reaped yet: once it has exited it is a zombie, which runs nothing.
+        var state = ""
+        for _ in 0..<2000 {
+            let stat = (try? FileSystem.readFile("/proc/\(child.pid)/stat", limit: 4096)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+            state = stat.split(separator: ")").last.map { String($0.dropFirst().prefix(1)) } ?? ""
+            if state == "Z" { break }
+            usleep(1000)
+        }
+        #expect(state == "Z")
+        #expect(ProcessIdentity.startTime(of: child.pid) == nil)
+        _ = child.wait(untilMonotonicNanos: nil)
+        #expect(ProcessIdentity.startTime(of: child.pid) == nil)
+    }
+}

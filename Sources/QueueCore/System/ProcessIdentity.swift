@@ -22,7 +22,8 @@ public struct ProcessIdentity: Sendable, Equatable, Codable {
         return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// The start time of `pid`, or nil when no such process exists. Reads `/proc/PID/stat`;
+    /// The start time of `pid`, or nil when no such process exists or it has exited and only
+    /// waits to be reaped (a zombie runs nothing and renews no lease). Reads `/proc/PID/stat`;
     /// on systems without /proc, returns 0 for a live pid (pid-reuse protection is then off).
     public static func startTime(of pid: Int32) -> UInt64? {
         guard let bytes = try? FileSystem.readFile("/proc/\(pid)/stat", limit: 4096) else {
@@ -37,7 +38,7 @@ public struct ProcessIdentity: Sendable, Equatable, Codable {
         let rest = String(decoding: bytes[(close + 1)...], as: UTF8.self)
         let fields = rest.split(separator: " ")
         // fields[0] is field 3 (state); field 22 is fields[19].
-        guard fields.count > 19, let value = UInt64(fields[19]) else { return nil }
+        guard fields.count > 19, fields[0] != "Z", fields[0] != "X", let value = UInt64(fields[19]) else { return nil }
         return value
     }
 
