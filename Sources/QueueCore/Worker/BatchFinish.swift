@@ -15,13 +15,13 @@ extension Spool {
     /// being recorded (ENOENT: the claim was recovered meanwhile and the result is dropped).
     ///
     /// Steps: (1) each new content is written to tmp/ and made durable (fsync per file, or one
-    /// `syncfs` for more than two); (2) each is exchanged into its claim (`move:rewritten`) and
+    /// `syncfs` for more than eight); (2) each is exchanged into its claim (`move:rewritten`) and
     /// renamed to its directory (no-replace); (3) the destination directories and processing/
     /// are fsynced once for the whole batch (`move:renamed`). A crash anywhere leaves each job
     /// in one of the states the single-job table of spool-layout.md lists.
     public func finish(_ batch: [Finish]) -> [SystemError?] {
         var errors = [SystemError?](repeating: nil, count: batch.count)
-        let syncEach = batch.count <= 2
+        let syncEach = batch.count <= 8  // as enqueue: beyond 8 files one syncfs is cheaper than an fsync each
         var temporaries = [String?](repeating: nil, count: batch.count)
         for (i, item) in batch.enumerated() {
             precondition([.completed, .failed, .dead].contains(item.job.state), "finish: not an outcome state")
