@@ -479,6 +479,33 @@ struct HostileInputTests {
         #expect(s.read(s.path("corrupt/\(moved)")) == "junk")
     }
 
+    /// The same as `unreadableDropIsLeftInPlace`, for a root test run (as in CI): the spool is
+    /// given to `nobody` and the worker runs as `nobody` (setpriv), while the dropped file
+    /// stays root's, mode 000.
+    @Test(.enabled(if: geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+                   "skipped: needs root (to run the worker as nobody) and setpriv"))
+    func unreadableDropIsLeftInPlaceForAWorkerOfAnotherUser() throws {
+        let s = prepared()
+        #expect(s.run("config", "set", "drop_grace", "0").code == 0)
+        let p = s.path("pending/locked.json")
+        s.write(p, #"{"command":"true"}"#)
+        try #require(DiskFullTests.sh("chown -R 65534:65534 '\(s.root)' && chown 0:0 '\(p)' && chmod 000 '\(p)'") == 0)
+        let n = UInt32.random(in: 0...UInt32.max)
+        let out = "\(s.dir)/nobody-\(n).out", err = "\(s.dir)/nobody-\(n).err"
+        let child = try ChildProcess.spawn("/usr/bin/setpriv",
+                                           ["--reuid=65534", "--regid=65534", "--clear-groups", QueueCtlBinary.path,
+                                            "--spool", s.root, "worker", "start"],
+                                           stdout: out, stderr: err, newProcessGroup: true)
+        let w = RunningProcess(child: child, outPath: out, errPath: err)
+        defer { w.kill9() }
+        #expect(eventually { s.job("bystander")?["state"] as? String == "completed" }, "\(w.output) \(w.errors)")
+        #expect(w.waitFor("dropped file locked.json"), "\(w.output) \(w.errors)")
+        #expect(w.stop() == 0)
+        #expect(s.files("pending") == ["locked.json"])
+        #expect(s.quarantined.isEmpty, "\(s.files("corrupt"))")
+        #expect(w.output.contains("unreadable"), "\(w.output)")
+    }
+
     @Test(.enabled(if: geteuid() != 0, "skipped: running as root, who can read a mode-000 file"))
     func unreadableDropIsLeftInPlace() throws {
         let s = prepared()

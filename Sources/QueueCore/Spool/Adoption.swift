@@ -1,14 +1,26 @@
 /// Jobs dropped straight into pending/ (or failed/) by cron, `cp` or `echo >`, under any name.
 extension Spool {
     /// What happened to a dropped file.
-    public enum AdoptionResult: Sendable, Equatable {
+    public enum AdoptionResult: Sendable, Equatable, CustomStringConvertible {
         case adopted(JobID)
         /// Not parseable yet, but younger than the grace period: it may still be being written.
         case deferred
+        /// Moved to corrupt/, with this reason.
         case quarantined(String)
         /// Unreadable (e.g. permissions): reported, left in place.
         case leftInPlace(String)
         case vanished
+
+        /// One line for the worker's output and fsck.
+        public var description: String {
+            switch self {
+            case .adopted(let id): return "adopted as job \(id)"
+            case .deferred: return "does not parse yet; left alone until drop_grace has passed"
+            case .quarantined(let reason): return "quarantined in corrupt/: \(reason)"
+            case .leftInPlace(let why): return "left in place: \(why)"
+            case .vanished: return "vanished"
+            }
+        }
     }
 
     /// Adopts the file `name` in `dir`: a valid job gets its id (from the `id` field, else from

@@ -89,6 +89,7 @@ public final class Worker: @unchecked Sendable {
         var lastPurge: UInt64 = 0
         var lastResolve: UInt64 = 0
         var lastRecordRetry: UInt64 = 0
+        var reportedLeftInPlace: Set<String> = []
         var stopping = false
         var signalsSeen = 0
 
@@ -189,6 +190,9 @@ public final class Worker: @unchecked Sendable {
                     switch result {
                     case .deferred, .vanished: break
                     case .adopted: queue.invalidate(); emit(.adopted(name, result))
+                    case .leftInPlace:
+                        // Said once per name, not at every scan.
+                        if reportedLeftInPlace.insert(name).inserted { emit(.adopted(name, result)) }
                     default: emit(.adopted(name, result))
                     }
                 }
