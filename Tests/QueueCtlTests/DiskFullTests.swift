@@ -21,7 +21,8 @@ struct DiskFullTests {
         try FileManager.default.createDirectory(atPath: s.root, withIntermediateDirectories: true)
         try #require(Self.sh("mount -t tmpfs -o size=1m,mode=0700 tmpfs '\(s.root)'") == 0, "mount tmpfs")
         defer { Self.sh("umount -l '\(s.root)'") }
-        s.fast()
+        // poll_interval 1 s: the put-back job is tried again only after the checks below.
+        s.fast(["poll_interval": "1"])
         #expect(s.run("pause").code == 0)
         // The job says it ran, then fills the disk itself, so its outcome cannot be written.
         let enq = s.run("enqueue", "--id", "j1", "--command", "echo ran; head -c 2000000 /dev/zero > '\(s.root)/.filler2' 2>/dev/null; exit 0")
