@@ -15,11 +15,17 @@ struct DiskFullTests {
         return -1
     }
 
-    @Test(.enabled(if: geteuid() == 0, "skipped: mounting the small tmpfs this test fills needs root"))
-    func aFullDiskPutsClaimsBackAndRetriesOutcomes() throws {
+    /// A temporary spool whose root is a fresh 1 MiB tmpfs (unmount it when done).
+    static func spoolOnSmallTmpfs() throws -> TempSpool {
         let s = TempSpool()
         try FileManager.default.createDirectory(atPath: s.root, withIntermediateDirectories: true)
-        try #require(Self.sh("mount -t tmpfs -o size=1m,mode=0700 tmpfs '\(s.root)'") == 0, "mount tmpfs")
+        try #require(sh("mount -t tmpfs -o size=1m,mode=0700 tmpfs '\(s.root)'") == 0, "mount tmpfs")
+        return s
+    }
+
+    @Test(.enabled(if: geteuid() == 0, "skipped: mounting the small tmpfs this test fills needs root"))
+    func aFullDiskPutsClaimsBackAndRetriesOutcomes() throws {
+        let s = try Self.spoolOnSmallTmpfs()
         defer { Self.sh("umount -l '\(s.root)'") }
         // poll_interval 1 s: the put-back job is tried again only after the checks below.
         s.fast(["poll_interval": "1"])
@@ -61,9 +67,7 @@ struct DiskFullTests {
 
     @Test(.enabled(if: geteuid() == 0, "skipped: mounting the small tmpfs this test fills needs root"))
     func enqueueOnAFullDiskFailsCleanlyAndCanBeRetried() throws {
-        let s = TempSpool()
-        try FileManager.default.createDirectory(atPath: s.root, withIntermediateDirectories: true)
-        try #require(Self.sh("mount -t tmpfs -o size=1m,mode=0700 tmpfs '\(s.root)'") == 0, "mount tmpfs")
+        let s = try Self.spoolOnSmallTmpfs()
         defer { Self.sh("umount -l '\(s.root)'") }
         #expect(s.run("status").code == 0)
         Self.sh("head -c 2000000 /dev/zero > '\(s.root)/.filler' 2>/dev/null")
