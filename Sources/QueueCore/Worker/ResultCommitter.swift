@@ -18,6 +18,8 @@ final class ResultCommitter: @unchecked Sendable {
     private let queue = LockedValue<[Item]>([])
     private let backlogCount = Atomic<Int>(0)
     private let wakeup = DispatchSemaphore(value: 0)
+
+    /// Starts the committer's thread, which lives as long as the process.
     init(spool: Spool) {
         self.spool = spool
         DetachedThread.start { [self] in loop() }
