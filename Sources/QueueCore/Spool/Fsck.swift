@@ -108,7 +108,7 @@ final class FsckChecker {
             note(.unreadable, dir, "cannot list the directory") { throw QueueError.conflict("fix by hand") }
             return
         }
-        for raw in invalid where raw.first != UInt8(ascii: ".") && !raw.suffix(4).elementsEqual(".tmp".utf8) {
+        for raw in invalid where !raw.withUnsafeBufferPointer({ JobFileName.isForeignTemporary(bytes: $0) }) {
             note(.invalidName, spool.path(state.directory, Spool.escapedName(raw)), "the file name is not valid UTF-8 (shown escaped)") {
                 if let renamed = try spool.renameInvalidName(raw, in: state.directory) { names.append(renamed) }
             }

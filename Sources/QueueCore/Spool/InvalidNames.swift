@@ -24,7 +24,7 @@ extension Spool {
     /// - Throws: `SystemError` for other failures of `renameat2(2)`.
     @discardableResult
     public func renameInvalidName(_ raw: [UInt8], in dir: String) throws(SystemError) -> String? {
-        if raw.first == UInt8(ascii: ".") || raw.count >= 4 && raw.suffix(4).elementsEqual(".tmp".utf8) { return nil }
+        if raw.withUnsafeBufferPointer({ JobFileName.isForeignTemporary(bytes: $0) }) { return nil }
         let base = Self.escapedName(raw)
         let from = Array(path(dir, "").utf8) + raw + [0]
         for n in 0..<100 {

@@ -110,12 +110,7 @@ public final class Worker: @unchecked Sendable {
             let unrecordedCount = unrecorded.withLock { $0.count }
             if stopping && active == 0 && committer.backlog == 0 && (unrecordedCount == 0 || forceStop.load(ordering: .relaxed)) { return }
             if unrecordedCount > 0 && mono - lastRecordRetry >= UInt64(config.pollInterval * 1e9) {
-                let retry: [(finish: Spool.Finish, seconds: Double)] = unrecorded.withLock { list in
-                    let taken = list
-                    list.removeAll()
-                    return taken
-                }
-                for item in retry { record(item.finish, seconds: item.seconds) }
+                for item in unrecorded.takeAll() { record(item.finish, seconds: item.seconds) }
                 lastRecordRetry = mono
             }
             // Config changes reach the running worker.
@@ -165,12 +160,7 @@ public final class Worker: @unchecked Sendable {
                 }
                 lastResolve = mono
             }
-            let putBackNames: [(name: String, until: Timestamp)] = putBack.withLock { list in
-                let taken = list
-                list.removeAll()
-                return taken
-            }
-            for entry in putBackNames { queue.skip(entry.name, until: entry.until) }
+            for entry in putBack.takeAll() { queue.skip(entry.name, until: entry.until) }
             // Claim while slots are free.
             let paused = exists(spool.pausedFlagPath)
             if !stopping && !paused {
