@@ -64,12 +64,15 @@ extension Spool {
             return quarantine("\(error)")
         }
         // The id must not belong to another job file.
-        let markerIsNew: Bool
-        do { markerIsNew = try FileSystem.createExclusive(markerPath(job.id)) } catch { return .leftInPlace("\(error)") }
-        if !markerIsNew {
-            if let other = try? locate(job.id), other.path != p {
-                return quarantine("duplicate id '\(job.id)': a job with that id is in \(other.state.directory)/")
+        do {
+            if try !FileSystem.createExclusive(markerPath(job.id), content: IDMarker(writer: .current, createdAt: job.createdAt).bytes) {
+                if let other = locateOther(job.id, than: p) {
+                    return quarantine("duplicate id '\(job.id)': a job with that id is in \(other.state.directory)/")
+                }
+                if readMarker(job.id)?.createdAt != job.createdAt { try rewriteMarker(for: job) }
             }
+        } catch {
+            return .leftInPlace("\(error)")
         }
         if job.state == .dead || job.state == .completed { job.attempts = 0 }
         job.state = .pending

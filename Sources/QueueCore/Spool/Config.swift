@@ -42,7 +42,7 @@ public struct Config: Sendable, Equatable {
         numberKey("job_timeout", "timeout for jobs that set none, in time units (0 = none)", 0...1e9, \.jobTimeout),
         numberKey("time_unit", "seconds per time unit for backoff, delays and timeouts", 1e-6...86_400, \.timeUnit),
         numberKey("poll_interval", "seconds between an idle worker's rescans", 0.001...3600, \.pollInterval),
-        numberKey("lease", "seconds a worker heartbeat stays valid before its jobs are recovered", 0.01...86_400, \.lease),
+        numberKey("lease", "seconds a worker heartbeat stays valid before its jobs are recovered (at least 1: heartbeats come every lease/3)", 1...86_400, \.lease),
         numberKey("kill_grace", "seconds between TERM and KILL", 0...3600, \.killGrace),
         numberKey("drop_grace", "seconds a malformed dropped file is left before quarantine", 0...86_400, \.dropGrace),
         durationKey("retention", "age after which workers purge completed/dead jobs (0 = never; e.g. 7d)", \.retention),

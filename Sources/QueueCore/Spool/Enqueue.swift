@@ -5,8 +5,7 @@ extension Spool {
     func isStaleMarker(_ id: JobID) throws(QueueError) -> Bool {
         let p = markerPath(id)
         guard let st = try? FileStatus.of(p) else { return false }
-        let writerDead = (try? FileSystem.readFile(p, limit: 256)).flatMap { $0 }
-            .flatMap { ProcessTag(String(decoding: $0, as: UTF8.self)) }?.isDeadOnThisHost ?? false
+        let writerDead = readMarker(id)?.writer?.isDeadOnThisHost ?? false
         let age = Double(Timestamp.now().micros * 1000 - st.modifiedNanos) / 1e9
         guard writerDead || age > 2 else { return false }
         return try locate(id) == nil
@@ -41,11 +40,12 @@ extension Spool {
         var placed: Set<JobID> = []
         do {
             for job in jobs {
-                if try !FileSystem.createExclusive(markerPath(job.id), content: Array(ProcessTag.current.rawValue.utf8)) {
+                let marker = IDMarker(writer: .current, createdAt: job.createdAt)
+                if try !FileSystem.createExclusive(markerPath(job.id), content: marker.bytes) {
                     // A marker left by an enqueue that died before its rename (its writer is gone,
                     // or it is older than 2 s, and no job has the id) does not block the id.
                     guard try isStaleMarker(job.id) else { throw QueueError.duplicateID(job.id.rawValue) }
-                    try FileSystem.touch(markerPath(job.id))
+                    try rewriteMarker(for: job)
                 }
                 reserved.append(job.id)
             }

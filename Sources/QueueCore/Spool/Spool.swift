@@ -56,7 +56,7 @@ public struct Spool: Sendable {
             guard let st = try? FileStatus.of(p) else { continue }
             if st.kind == .symlink { problems.append("\(p) is a symlink"); continue }
             if st.mode & 0o022 != 0 { problems.append("\(p) is writable by other users (mode \(String(st.mode, radix: 8)))") }
-            if st.uid != me && me != 0 { problems.append("\(p) is owned by uid \(st.uid), not you (uid \(me))") }
+            if st.uid != me { problems.append("\(p) is owned by uid \(st.uid), not you (uid \(me))") }
         }
         return problems
     }

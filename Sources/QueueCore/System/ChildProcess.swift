@@ -12,9 +12,10 @@ public struct ChildProcess: Sendable {
     }
 
     /// Spawns `/bin/sh -c command` in its own process group, stdin from /dev/null, stdout and
-    /// stderr appended to `logPath`.
-    public static func spawnShell(_ command: String, logPath: String, environment: [String: String] = [:]) throws(SystemError) -> ChildProcess {
-        try spawn("/bin/sh", ["-c", command], stdin: "/dev/null", stdout: logPath, stderr: nil, append: true,
+    /// stderr both `output` (an open descriptor the child and all its children inherit; the
+    /// caller keeps its own copy and closes it when it likes).
+    public static func spawnShell(_ command: String, output: FileDescriptor, environment: [String: String] = [:]) throws(SystemError) -> ChildProcess {
+        try spawn("/bin/sh", ["-c", command], stdin: "/dev/null", stdout: "", stderr: nil, output: output,
                   environment: environment, newProcessGroup: true)
     }
 
@@ -24,20 +25,28 @@ public struct ChildProcess: Sendable {
     /// - Parameters:
     ///   - stdout: file opened for fd 1 (created 0600; appended or truncated per `append`).
     ///   - stderr: file for fd 2, or nil to share stdout's.
+    ///   - output: when given, an open descriptor duplicated onto fds 1 and 2 (`stdout` and
+    ///     `stderr` are then ignored).
     ///   - environment: added to (and overriding) this process's environment.
     /// - Throws: `SystemError` from `posix_spawn` (a file that cannot be opened fails the spawn).
     /// Corresponds to `posix_spawn(3)`.
     public static func spawn(
         _ executable: String, _ arguments: [String], stdin: String = "/dev/null", stdout: String, stderr: String?,
-        append: Bool = false, environment: [String: String] = [:], newProcessGroup: Bool = true
+        append: Bool = false, output: FileDescriptor? = nil, environment: [String: String] = [:], newProcessGroup: Bool = true
     ) throws(SystemError) -> ChildProcess {
         var fileActions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fileActions)
         defer { posix_spawn_file_actions_destroy(&fileActions) }
         let outFlags = O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC)
         posix_spawn_file_actions_addopen(&fileActions, 0, stdin, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&fileActions, 1, stdout, outFlags, 0o600)
-        if let stderr {
+        if let output {
+            posix_spawn_file_actions_adddup2(&fileActions, output.rawValue, 1)
+            posix_spawn_file_actions_adddup2(&fileActions, output.rawValue, 2)
+        } else {
+            posix_spawn_file_actions_addopen(&fileActions, 1, stdout, outFlags, 0o600)
+        }
+        if output != nil {
+        } else if let stderr {
             posix_spawn_file_actions_addopen(&fileActions, 2, stderr, outFlags, 0o600)
         } else {
             posix_spawn_file_actions_adddup2(&fileActions, 1, 2)

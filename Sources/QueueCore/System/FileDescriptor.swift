@@ -68,3 +68,20 @@ public struct FileDescriptor: RawRepresentable, Hashable, Sendable {
         return FileStatus(st)
     }
 }
+
+extension FileDescriptor {
+    /// Tries to take an exclusive advisory lock on the open file description, without waiting.
+    /// The lock belongs to the description: every process that inherits the descriptor (a
+    /// spawned child and its children) holds it, and it is released when the last of them closes it.
+    /// - Returns: false when another description holds the lock (`EWOULDBLOCK`).
+    /// - Throws: `SystemError` for any other failure (e.g. `ENOLCK`, a filesystem without locks).
+    /// Corresponds to `flock(2)` with `LOCK_EX | LOCK_NB`.
+    public func tryLockExclusive(path: String? = nil) throws(SystemError) -> Bool {
+        do {
+            try retryingEINTR("flock", path: path) { flock(rawValue, LOCK_EX | LOCK_NB) }
+            return true
+        } catch where error.errno == EWOULDBLOCK {
+            return false
+        }
+    }
+}

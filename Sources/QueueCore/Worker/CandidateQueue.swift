@@ -20,6 +20,8 @@ public final class CandidateQueue {
     private var truncated = false
     /// The earliest due time among names that were not due at the last scan.
     public private(set) var nextDue: Timestamp?
+    /// True when failed/ holds a job waiting for a later retry (as of the last scan or offer).
+    public private(set) var retryPending = false
     /// Names in pending/ or failed/ that do not follow the ordered pattern (dropped in by others).
     public private(set) var dropped: [(name: String, state: JobState)] = []
     public private(set) var lastScanNanos: UInt64 = 0
@@ -45,6 +47,7 @@ public final class CandidateQueue {
         var kept: [Candidate] = []
         var earliest: Timestamp?
         var foreign: [(String, JobState)] = []
+        var retryWaits = false
         truncated = false
         // The worst name kept once `kept` has been cut to `capacity`: a name that sorts after it
         // cannot enter the window, and is dropped after one byte comparison (no String made).
@@ -59,6 +62,7 @@ public final class CandidateQueue {
                 }
                 if parsed.due > now {
                     if earliest == nil || parsed.due < earliest! { earliest = parsed.due }
+                    if state == .failed { retryWaits = true }
                     return true
                 }
                 if let threshold, !bytes.lexicographicallyPrecedes(threshold) { return true }
@@ -88,6 +92,7 @@ public final class CandidateQueue {
         }
         window = kept
         nextDue = earliest
+        retryPending = retryWaits
         skipped = skipped.filter { $0.value > now }
         dropped = foreign
         needsScan = false
@@ -105,6 +110,7 @@ public final class CandidateQueue {
         }
         if parsed.due > now {
             if nextDue == nil || parsed.due < nextDue! { nextDue = parsed.due }
+            if state == .failed { retryPending = true }
             return
         }
         if isSkipped(name, now: now) { return }

@@ -89,6 +89,12 @@ extension Spool {
                                reason: "claimed from \(reserved.origin): the name says id '\(reserved.id)' but the JSON says '\(job.id)'")
             return .notClaimed
         }
+        // A file dropped straight under a queue name goes through the id reservation too.
+        if case .taken(let other) = try claimID(of: job, at: dest) {
+            _ = try quarantine(fileName, in: "processing",
+                               reason: "claimed from \(reserved.origin): duplicate id '\(job.id)': a job with that id is in \(other.state.directory)/")
+            return .notClaimed
+        }
         job.state = .processing
         job.attempts += 1
         job.startedAt = now

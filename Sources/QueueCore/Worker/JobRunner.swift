@@ -18,7 +18,12 @@ public struct JobRunner: Sendable {
     }
 
     /// Runs the claim to its end. Never throws: failures become the job's outcome.
-    public func run(_ claim: JobClaim, config: @Sendable () -> Config, abortFlag: @Sendable () -> Bool) -> Outcome {
+    ///
+    /// The attempt starts only once it holds the job's run lock (`Spool.openRunLog`): processes
+    /// of an earlier attempt that still hold it are ended first on this host, or waited for
+    /// (`warn` is told once), so two attempts of one job never run at the same time.
+    public func run(_ claim: JobClaim, config: @Sendable () -> Config, abortFlag: @Sendable () -> Bool,
+                    warn: (String) -> Void = { _ in }) -> Outcome {
         let started = MonotonicClock.nanos()
         var job = claim.job
         let cfg = config()
@@ -27,11 +32,18 @@ public struct JobRunner: Sendable {
         var errorText: String?
         var exitCode: Int?
         do {
-            let child = try ChildProcess.spawnShell(job.command, logPath: spool.logPath(job.id), environment: [
-                "QUEUECTL_JOB_ID": job.id.rawValue,
-                "QUEUECTL_ATTEMPT": String(job.attempts),
-                "QUEUECTL_SPOOL": spool.root,
-            ])
+            guard let log = try lockRun(job.id, config: config, abortFlag: abortFlag, warn: warn) else {
+                throw SystemError(errno: EINTR, operation: "waiting for an earlier attempt to end", path: spool.logPath(job.id))
+            }
+            let spawned = Result { () throws(SystemError) -> ChildProcess in
+                try ChildProcess.spawnShell(job.command, output: log, environment: [
+                    "QUEUECTL_JOB_ID": job.id.rawValue,
+                    "QUEUECTL_ATTEMPT": String(job.attempts),
+                    "QUEUECTL_SPOOL": spool.root,
+                ])
+            }
+            log.close()  // the attempt's processes hold the log (and its lock) from here on
+            let child = try spawned.get()
             let deadline = timeoutSeconds.map { started + UInt64($0 * 1e9) }
             var termination: ChildProcess.Termination?
             while termination == nil {
@@ -72,5 +84,21 @@ public struct JobRunner: Sendable {
             RetryPolicy.applyFailure(to: &job, error: errorText!, exitCode: exitCode, config: config(), now: now)
         }
         return Outcome(job: job, durationSeconds: Double(MonotonicClock.nanos() - started) / 1e9)
+    }
+
+    /// Takes the job's run lock, ending (this host) or waiting for (elsewhere) the processes of an
+    /// earlier attempt that still hold it. Nil when the worker is stopped by force meanwhile.
+    private func lockRun(_ id: JobID, config: @Sendable () -> Config, abortFlag: @Sendable () -> Bool,
+                         warn: (String) -> Void) throws(SystemError) -> FileDescriptor? {
+        var warned = false
+        while true {
+            if let fd = try spool.openRunLog(id) { return fd }
+            if !warned {
+                warned = true
+                warn("job \(id): processes of an earlier attempt still hold \(spool.logPath(id)); ending them before it starts again")
+            }
+            if !spool.endEarlierRun(id, grace: config().killGrace) { usleep(100_000) }
+            if abortFlag() { return nil }
+        }
     }
 }

@@ -12,15 +12,23 @@ public struct RecoveryAction: Sendable, Equatable, CustomStringConvertible {
 
 extension Spool {
     /// Why the claim `name` in processing/ is orphaned, or nil when its owner is alive.
+    ///
+    /// On this host the owner's liveness is known exactly (pid and start time): a live owner
+    /// is never orphaned, whatever its heartbeat (a stopped or busy worker keeps its claims).
+    /// On other hosts the lease decides: the owner's heartbeat must be older than the longer of
+    /// the configured `lease` and the lease the owner announced in its registration (so a lower
+    /// `lease` takes effect only once the owner heartbeats under it).
     public func orphanReason(_ name: String, config: Config, now: Timestamp = .now(), me: ProcessTag = .current) -> String? {
         guard let (worker, _) = JobFileName.parseProcessing(name) else { return "not a claim name" }
         if worker == me { return nil }
-        if worker.isDeadOnThisHost { return "worker \(worker) is dead" }
-        guard let st = try? FileStatus.of(path("workers", "\(worker.rawValue).json")) else {
+        if worker.isOnThisHost { return worker.isDeadOnThisHost ? "worker \(worker) is dead" : nil }
+        guard let st = try? FileStatus.of(registrationPath(worker)) else {
             return "worker \(worker) is not registered"
         }
         let ageSeconds = Double(now.micros * 1000 - st.modifiedNanos) / 1e9
-        if ageSeconds > config.lease { return "worker \(worker) lease expired \(Int(ageSeconds - config.lease))s ago" }
+        guard ageSeconds > config.lease else { return nil }
+        let lease = max(config.lease, announcedLease(of: worker) ?? 0)
+        if ageSeconds > lease { return "worker \(worker) lease expired \(Int(ageSeconds - lease))s ago" }
         return nil
     }
 
@@ -44,6 +52,16 @@ extension Spool {
             throw QueueError.conflict("orphaned claim processing/\(name) is unreadable (\(error)); quarantined as \(moved ?? "?")")
         }
         let id = job.id
+        if job.state == .processing, runIsActive(id) {
+            // The attempt's processes outlived their worker: end them (this host) before the
+            // job can run again, or leave the claim until they end (another host).
+            let owner = JobFileName.parseProcessing(name)?.worker
+            if owner?.isOnThisHost != true || !endEarlierRun(id, grace: config.killGrace) {
+                throw QueueError.conflict("claim processing/\(name): processes of its attempt still run"
+                    + (owner?.isOnThisHost == true ? " and did not end on SIGKILL" : " on host \(owner?.host ?? "?")")
+                    + "; left in place until they end")
+            }
+        }
         if job.state == .processing {
             RetryPolicy.applyFailure(to: &job, error: "interrupted: \(reason) during attempt \(job.attempts)",
                                      exitCode: nil, config: config, now: now)

@@ -72,7 +72,8 @@ public final class Worker: @unchecked Sendable {
         configBox.withLock { $0 = config }
         ShutdownSignal.install()
         let startedAt = Timestamp.now()
-        do { try spool.register(tag, count: options.count, background: options.background, logPath: options.logPath, startedAt: startedAt) }
+        do { try spool.register(tag, count: options.count, background: options.background, logPath: options.logPath, startedAt: startedAt,
+                                   lease: config.lease) }
         catch { throw .spoolUnusable("cannot register worker: \(error)") }
         defer { spool.deregister(tag); emit(.stopped) }
         emit(.started(tag, count: options.count))
@@ -90,6 +91,7 @@ public final class Worker: @unchecked Sendable {
         var lastResolve: UInt64 = 0
         var lastRecordRetry: UInt64 = 0
         var reportedLeftInPlace: Set<String> = []
+        var unadoptable: Set<String> = []  // dropped names whose last adoption was deferred or failed
         var stopping = false
         var signalsSeen = 0
 
@@ -118,8 +120,11 @@ public final class Worker: @unchecked Sendable {
             if newStamp != configStamp {
                 configStamp = newStamp
                 do {
+                    let previousLease = config.lease
                     config = try spool.config()
                     configBox.withLock { $0 = config }
+                    // Announce a new lease at once (other hosts judge this worker by it).
+                    if config.lease != previousLease { lastHeartbeat = 0 }
                 } catch {
                     emit(.warning("keeping the previous config: \(error)"))
                 }
@@ -130,7 +135,7 @@ public final class Worker: @unchecked Sendable {
                 let stats = throughput.withLock { $0.json(now: now) }
                 do {
                     try spool.register(tag, count: options.count, background: options.background, logPath: options.logPath,
-                                       startedAt: startedAt, stats: stats, durable: false)
+                                       startedAt: startedAt, stats: stats, lease: config.lease, durable: false)
                 } catch {
                     // Still alive: renew the lease by the mtime alone (needs no disk space).
                     let touched = (try? FileSystem.touch(spool.registrationPath(tag))) != nil
@@ -178,6 +183,10 @@ public final class Worker: @unchecked Sendable {
                 for (name, state) in queue.takeDropped() {
                     let result = spool.adopt(name, in: state, grace: config.dropGrace, now: now)
                     switch result {
+                    case .deferred, .leftInPlace: unadoptable.insert(name)
+                    default: unadoptable.remove(name)
+                    }
+                    switch result {
                     case .deferred, .vanished: break
                     case .adopted: queue.invalidate(); emit(.adopted(name, result))
                     case .leftInPlace:
@@ -186,11 +195,17 @@ public final class Worker: @unchecked Sendable {
                     default: emit(.adopted(name, result))
                     }
                 }
+                // Idle: nothing runs, nothing is due now, no retry waits in failed/ (a drain ends
+                // every job's retries; a pending job due later does not count), and every dropped
+                // file left is one that cannot be adopted yet (still being written) or at all.
                 if options.exitWhenIdle && running.withLock({ $0 }) == 0 && committer.backlog == 0
-                    && unrecorded.withLock({ $0.isEmpty }) && queue.isEmpty && queue.nextDue == nil
+                    && unrecorded.withLock({ $0.isEmpty }) && queue.isEmpty
                     && finishedSinceResolve.load(ordering: .relaxed) == 0 {
                     queue.scan(now: Timestamp.now())
-                    if queue.isEmpty && queue.nextDue == nil && queue.dropped.isEmpty { stopping = true; continue }
+                    if queue.isEmpty && !queue.retryPending && queue.dropped.allSatisfy({ unadoptable.contains($0.name) }) {
+                        stopping = true
+                        continue
+                    }
                 }
             }
             // Sleep until something happens.
@@ -249,7 +264,8 @@ public final class Worker: @unchecked Sendable {
             }
             self.emit(.jobStarted(claim.job))
             let outcome = runner.run(claim, config: { self.configBox.withLock { $0 } },
-                                     abortFlag: { self.forceStop.load(ordering: .relaxed) })
+                                     abortFlag: { self.forceStop.load(ordering: .relaxed) },
+                                     warn: { self.emit(.warning($0)) })
             self.record(Spool.Finish(claim: claim, job: outcome.job), seconds: outcome.durationSeconds)
         }
     }

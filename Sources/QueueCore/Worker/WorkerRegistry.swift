@@ -22,8 +22,9 @@ extension Spool {
     /// Writes the registration (durably; it must exist before the worker claims anything).
     /// Rewritten at each heartbeat with fresh `stats`; its mtime is the heartbeat.
     public func register(_ worker: ProcessTag, count: Int, background: Bool, logPath: String?, startedAt: Timestamp,
-                         stats: [String: JSONValue] = [:], durable: Bool = true) throws(SystemError) {
+                         stats: [String: JSONValue] = [:], lease: Double? = nil, durable: Bool = true) throws(SystemError) {
         var o: [String: JSONValue] = stats
+        if let lease { o["lease"] = .double(lease) }
         o["id"] = .string(worker.rawValue)
         o["host"] = .string(ProcessIdentity.hostName())
         o["pid"] = .int(Int64(worker.pid))
@@ -36,6 +37,14 @@ extension Spool {
         try FileSystem.writeNewFile(tmp, JSONCoding.encode(.object(o), pretty: true) + [0x0a], sync: durable)
         try FileSystem.rename(tmp, registrationPath(worker))
         if durable { try FileSystem.syncDirectory(path("workers")) }
+    }
+
+    /// The lease (seconds) `worker` announced in its registration: it renews its heartbeat well
+    /// within it. Nil when the registration is missing, unreadable or names none.
+    public func announcedLease(of worker: ProcessTag) -> Double? {
+        guard let bytes = try? FileSystem.readFile(registrationPath(worker), limit: 65536),
+              case .object(let o)? = try? JSONCoding.decode(bytes) else { return nil }
+        return o["lease"]?.doubleValue
     }
 
     /// Removes the registration and any stop request.
