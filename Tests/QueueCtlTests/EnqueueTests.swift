@@ -44,8 +44,10 @@ struct EnqueueTests {
         let created = try #require(seconds(job, "created_at")), runAt = try #require(seconds(job, "run_at"))
         #expect(abs(runAt - created - 0.5) < 0.01, "run_at \(runAt) created_at \(created)")
 
-        let w = s.run("worker", "start", "--exit-when-idle")  // waits for the future job
-        #expect(w.code == 0, "\(w)")
+        let worker = s.startWorker()
+        #expect(eventually { s.ids(in: .completed).count == 2 }, "\(worker.output)")
+        #expect(worker.stop() == 0)
+        let w = RunResult(code: 0, out: worker.output, err: worker.errors)
         #expect(startedIDs(w.out) == ["now", "later"])
         let done = try #require(s.job("later"))
         #expect(done["state"] as? String == "completed")

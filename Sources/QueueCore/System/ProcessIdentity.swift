@@ -15,8 +15,10 @@ public struct ProcessIdentity: Sendable, Equatable, Codable {
         return ProcessIdentity(host: hostName(), pid: pid, startTime: startTime(of: pid) ?? 0)
     }
 
-    /// This machine's host name (`gethostname(2)`).
+    /// This machine's host name: `$QUEUECTL_HOST` when set and not empty (several workers on one
+    /// machine can then act as different hosts), else `gethostname(2)`.
     public static func hostName() -> String {
+        if let override = getenv("QUEUECTL_HOST"), override.pointee != 0 { return String(cString: override) }
         var buf = [CChar](repeating: 0, count: 256)
         guard gethostname(&buf, buf.count - 1) == 0 else { return "localhost" }
         return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
