@@ -85,13 +85,13 @@ struct RunOnceTests {
     @Test func loweringTheLeaseNeverStealsALiveClaim() throws {
         let s = TempSpool()
         s.fast(["lease": "30", "poll_interval": "0.05"])
-        #expect(s.enqueue(Self.ledgerJob(s, id: "steady", seconds: 3, retries: 0)).code == 0)
+        #expect(s.enqueue(Self.ledgerJob(s, id: "steady", seconds: 4, retries: 0)).code == 0)
         let owner = s.startWorker([], env: ["QUEUECTL_HOST": "hosta"])
         defer { owner.kill9() }
         #expect(owner.waitFor("start steady attempt 1"))
         let other = s.startWorker([], env: ["QUEUECTL_HOST": "hostb"])
         defer { other.kill9() }
-        usleep(300_000)
+        usleep(1_600_000)  // the owner's last heartbeat (every 5 s under lease 30) is older than the new lease
         #expect(s.run("config", "set", "lease", "1").code == 0)
         #expect(eventually { s.ids(in: .completed) == ["steady"] }, "\(owner.output)\n\(other.output)")
         #expect(owner.stop() == 0)
