@@ -12,8 +12,12 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.micros < b.micros }
 
+    /// This instant moved by `seconds` (negative moves back), clamped to
+    /// `TimeLimits.earliest...TimeLimits.latest`; never traps, whatever `seconds` is.
     public func adding(seconds: Double) -> Timestamp {
-        Timestamp(micros: micros &+ Int64((seconds * 1_000_000).rounded()))
+        let (sum, overflow) = micros.addingReportingOverflow(TimeLimits.micros(seconds))
+        if overflow { return seconds < 0 ? TimeLimits.earliest : TimeLimits.latest }
+        return TimeLimits.clamped(Timestamp(micros: sum))
     }
 
     public var secondsSinceEpoch: Double { Double(micros) / 1_000_000 }
