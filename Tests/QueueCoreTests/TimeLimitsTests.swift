@@ -26,6 +26,13 @@ import Testing
         #expect(MonotonicClock.deadline(after: 1, from: .max - 5) == .max)
     }
 
+    @Test func isoTimesOutsideYears0000To9999AreRefused() {
+        #expect(Timestamp(iso8601: "9999-12-31T23:59:59-10:00") == nil)
+        #expect(Timestamp(iso8601: "0000-01-01T00:00:00+10:00") == nil)
+        #expect(Timestamp(iso8601: "9999-12-31T23:59:59.999999Z") == TimeLimits.latest)
+        #expect(Timestamp(iso8601: "0000-01-01T00:00:00Z") == TimeLimits.earliest)
+    }
+
     @Test func timeoutSecondsClampTheProductAndZeroMeansNone() throws {
         var c = Config()
         c.timeUnit = 86_400

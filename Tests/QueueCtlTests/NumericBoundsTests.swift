@@ -56,6 +56,14 @@ struct NumericBoundsTests {
         #expect(JobFileName.parseOrdered(name)?.id.rawValue == "far", "\(name)")
     }
 
+    @Test func runAtBeyondYear9999AfterItsZoneIsRefused() {
+        let s = spool()
+        expectRefused(s, ["enqueue", "--command", "true", "--run-at", "9999-12-31T23:59:59-10:00"], mention: "--run-at")
+        expectRefused(s, ["enqueue", #"{"command":"true","run_at":"0000-01-01T00:00:00+10:00"}"#], mention: "run_at")
+        #expect(s.run("enqueue", "--id", "last", "--command", "true", "--run-at", "9999-12-31T23:59:59Z").code == 0)
+        #expect(JobFileName.parseOrdered(s.files("pending").first ?? "")?.id.rawValue == "last", "\(s.files("pending"))")
+    }
+
     @Test func configOutOfRangeIsRefused() {
         let s = spool()
         for (key, value) in [("job_timeout", "1e12"), ("backoff_max", "1e300"), ("retention", "1e300"),

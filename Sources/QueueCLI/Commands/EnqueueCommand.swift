@@ -39,7 +39,7 @@ struct EnqueueCommand: Command {
         priority = try args.intOption("--priority", in: Job.priorityRange)
         delay = try args.secondsOption("--delay")
         if let s = try args.option("--run-at") {
-            guard let t = Timestamp(iso8601: s) else { throw .usage("--run-at must be an ISO-8601 time with a zone, like 2026-11-24T07:15:00Z; got '\(s)'") }
+            guard let t = Timestamp(iso8601: s) else { throw .usage("--run-at must be an ISO-8601 time with a zone in years 0000...9999 UTC, like 2026-11-24T07:15:00Z; got '\(s)'") }
             runAt = t
         }
         if delay != nil && runAt != nil { throw .usage("use either --delay or --run-at, not both") }

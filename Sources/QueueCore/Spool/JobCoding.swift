@@ -55,7 +55,7 @@ extension Job {
         }
         func time(_ k: String) throws(QueueError) -> Timestamp? {
             guard let s = try string(k) else { return nil }
-            guard let t = Timestamp(iso8601: s) else { throw .invalidJob("field '\(k)' must be an ISO-8601 time with a zone, like 2026-11-24T07:15:00Z") }
+            guard let t = Timestamp(iso8601: s) else { throw .invalidJob("field '\(k)' must be an ISO-8601 time with a zone in years 0000...9999 UTC, like 2026-11-24T07:15:00Z") }
             return t
         }
         let id: JobID
