@@ -124,6 +124,22 @@ struct NumericBoundsTests {
         #expect(s.ids(in: .pending) == ["a"])
     }
 
+    @Test func aRunningWorkerKeepsItsConfigWhenConfigJSONGoesOutOfRange() {
+        let s = spool()
+        // Due in 1.5 s, after the edit below (enqueue itself refuses a bad config.json).
+        #expect(s.run("enqueue", "--id", "after-edit", "--command", "true", "--delay", "1500").code == 0)
+        let w = s.startWorker()
+        defer { w.kill9() }
+        var text = s.read(s.path("config.json"))
+        text = text.replacingOccurrences(of: "\"time_unit\" : 0.001", with: "\"time_unit\" : 86400")
+        text = text.replacingOccurrences(of: "\"job_timeout\" : 0", with: "\"job_timeout\" : 1000000000")
+        s.write(s.path("config.tmp"), text)
+        #expect(rename(s.path("config.tmp"), s.path("config.json")) == 0)
+        #expect(eventually { w.output.contains("keeping the previous config") }, "\(w.output)")
+        #expect(eventually { s.ids(in: .completed) == ["after-edit"] }, "\(w.output) \(w.errors)")
+        #expect(w.wait(timeout: 0) == nil, "worker exited: \(w.errors)")
+    }
+
     @Test func timeoutZeroMeansNoTimeoutAndOverridesJobTimeout() throws {
         let s = spool()
         #expect(s.run("config", "set", "job_timeout", "100").code == 0)   // 0.1 s
