@@ -84,10 +84,12 @@ public struct Arguments {
         return v
     }
 
-    /// A non-negative number option (seconds or time units).
+    /// A number option (seconds or time units) in `0...TimeLimits.maxSeconds` (10 years).
     public mutating func secondsOption(_ name: String) throws(QueueError) -> Double? {
         guard let s = try option(name) else { return nil }
-        guard let v = Double(s), v.isFinite, v >= 0 else { throw .usage("\(name) must be a number >= 0, not '\(s)'") }
+        guard let v = Double(s), TimeLimits.isValidDuration(v) else {
+            throw .usage("\(name) must be a number in 0...\(Int(TimeLimits.maxSeconds)) (at most 10 years), not '\(s)'")
+        }
         return v
     }
 

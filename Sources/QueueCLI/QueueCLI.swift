@@ -61,7 +61,10 @@ public enum QueueCLI {
             return usageError(err, "unknown command '\(name)'; run 'queuectl --help' for the list")
         }
         var args = Arguments(Array(words.dropFirst()))
-        let root = spoolPath ?? environment["QUEUECTL_SPOOL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultSpool(environment)
+        if spoolPath == nil, environment["QUEUECTL_SPOOL"] == "" {
+            return usageError(err, "QUEUECTL_SPOOL is set but empty; unset it or give a directory")
+        }
+        let root = spoolPath ?? environment["QUEUECTL_SPOOL"] ?? defaultSpool(environment)
         if root.isEmpty || root.utf8.contains(0) { return usageError(err, "the spool path is empty") }
         let ctx = Context(spool: Spool(root: root), out: out, err: err, environment: environment, input: input)
         return dispatch(type, &args, ctx, prefix: name)

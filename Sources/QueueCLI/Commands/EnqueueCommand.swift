@@ -12,8 +12,9 @@ struct EnqueueCommand: Command {
           --max-retries N  retries after the first attempt (default: config max_retries)
           --priority N     -9999...9999, higher runs first (default 0)
           --delay T        due after T time units (config time_unit; seconds by default)
+                           (--delay and --timeout: at most 10 years once time_unit is applied)
           --run-at TIME    due at an ISO-8601 time, e.g. 2026-11-24T07:15:00Z
-          --timeout T      kill the job after T time units
+          --timeout T      kill the job after T time units (0 = no timeout, overriding job_timeout)
           --after ID,...   due only once these jobs completed; dead if one of them ends dead
         The options also override the fields of JSON input.
         """
@@ -38,7 +39,7 @@ struct EnqueueCommand: Command {
         priority = try args.intOption("--priority", in: Job.priorityRange)
         delay = try args.secondsOption("--delay")
         if let s = try args.option("--run-at") {
-            guard let t = Timestamp(iso8601: s) else { throw .usage("--run-at must be an ISO-8601 time with a zone, like 2026-11-24T07:15:00Z; got '\(s)'") }
+            guard let t = Timestamp(iso8601: s) else { throw .usage("--run-at must be an ISO-8601 time with a zone in years 0000...9999 UTC, like 2026-11-24T07:15:00Z; got '\(s)'") }
             runAt = t
         }
         if delay != nil && runAt != nil { throw .usage("use either --delay or --run-at, not both") }
@@ -97,9 +98,16 @@ struct EnqueueCommand: Command {
         if let id { job.id = try JobID(id) }
         if let maxRetries { job.maxRetries = maxRetries }
         if let priority { job.priority = priority }
-        if let delay { job.runAt = now.adding(seconds: delay * config.timeUnit) }
+        if let delay {
+            try TimeLimits.check(units: delay, timeUnit: config.timeUnit, what: "--delay")
+            job.runAt = now.adding(seconds: delay * config.timeUnit)
+        }
         if let runAt { job.runAt = runAt }
-        if let timeout { job.timeout = timeout == 0 ? nil : timeout }
+        // 0 is kept: it means no timeout for this job, overriding job_timeout.
+        if let timeout { job.timeout = timeout }
+        if let t = job.timeout {
+            try TimeLimits.check(units: t, timeUnit: config.timeUnit, what: self.timeout != nil ? "--timeout" : "field 'timeout'")
+        }
         if !after.isEmpty { job.after = after }
         // A job enters the queue fresh, whatever the JSON said.
         job.state = .pending

@@ -29,8 +29,10 @@ extension Arguments {
 enum JobTable {
     static let header = "ID\tSTATE\tATTEMPTS\tPRIORITY\tRUN_AT\tCOMMAND"
 
-    static func row(_ job: Job) -> String {
-        let maxRetries = job.maxRetries.map { "/\($0 + 1)" } ?? ""
+    /// One row. ATTEMPTS is `made/allowed` for every job (allowed = 1 + its `max_retries`, or
+    /// the config's when it sets none; `defaultMaxRetries` nil when the config is unreadable).
+    static func row(_ job: Job, defaultMaxRetries: Int?) -> String {
+        let maxRetries = (job.maxRetries ?? defaultMaxRetries).map { "/\($0 + 1)" } ?? ""
         var cmd = job.command.replacingAll("\n", with: "\\n")
         if cmd.count > 60 { cmd = String(cmd.prefix(57)) + "..." }
         return "\(job.id)\t\(job.state.rawValue)\t\(job.attempts)\(maxRetries)\t\(job.priority)\t\(job.runAt.iso8601)\t\(cmd)"

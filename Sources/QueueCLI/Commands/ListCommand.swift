@@ -28,6 +28,7 @@ enum Listing {
         var remaining = limit ?? Int.max
         var items: [JSONValue] = []
         if !json { ctx.out.line(JobTable.header) }
+        let defaultMaxRetries = (try? ctx.spool.config())?.maxRetries
         for state in states where remaining > 0 {
             let names = try ctx.spool.firstNames(in: state, limit: remaining)
             for name in names where remaining > 0 {
@@ -37,7 +38,7 @@ enum Listing {
                     continue
                 }
                 remaining -= 1
-                if json { items.append(JobTable.json(job)) } else { ctx.out.line(JobTable.row(job)) }
+                if json { items.append(JobTable.json(job)) } else { ctx.out.line(JobTable.row(job, defaultMaxRetries: defaultMaxRetries)) }
             }
         }
         if json { ctx.out.line(JSONOut.render(.array(items))) }

@@ -17,7 +17,7 @@ struct WaitCommand: Command {
     }
 
     func run(_ ctx: Context) throws(QueueError) -> Int32 {
-        let deadline = timeout.map { MonotonicClock.nanos() + UInt64($0 * 1e9) }
+        let deadline = timeout.map { MonotonicClock.deadline(after: $0) }
         var pending = ids
         var anyDead = false
         let watch = DirectoryWatch()

@@ -36,7 +36,7 @@ struct WorkerStop: Command {
         ctx.out.flush()
         guard wait else { return ExitCode.success }
         let grace = (try? ctx.spool.config().killGrace) ?? 5
-        var deadline = timeout.map { MonotonicClock.nanos() + UInt64($0 * 1e9) }
+        var deadline = timeout.map { MonotonicClock.deadline(after: $0) }
         var forced = false
         while true {
             let alive = targets.filter { isRunning($0.id, ctx.spool) }
@@ -60,7 +60,7 @@ struct WorkerStop: Command {
                     if w.id.isOnThisHost { kill(w.id.pid, SIGTERM) }  // the second signal kills its jobs
                 }
                 ctx.out.flush()
-                deadline = MonotonicClock.nanos() + UInt64((grace + 2) * 1e9)
+                deadline = MonotonicClock.deadline(after: grace + 2)
             }
             usleep(20_000)
         }

@@ -46,7 +46,7 @@ struct WorkerStart: Command {
         case .jobStarted(let job):
             return "start \(job.id) attempt \(job.attempts): \(job.command.replacingAll("\n", with: "\\n"))"
         case .jobEnded(let job, let seconds, let lost):
-            let ms = Int(seconds * 1000)
+            let ms = Int(TimeLimits.clampedSeconds(seconds) * 1000)
             if lost { return "end \(job.id) lost: \(job.lastError ?? "") (\(ms) ms)" }
             switch job.state {
             case .completed: return "end \(job.id) completed exit 0 (\(ms) ms)"

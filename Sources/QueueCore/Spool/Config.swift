@@ -7,7 +7,9 @@ public struct Config: Sendable, Equatable {
     public var backoffBase = 2.0
     /// Upper bound of one backoff wait, in time units.
     public var backoffMax = 3600.0
-    /// Timeout for jobs that set none, in time units; 0 means none.
+    /// Timeout for jobs that set none, in time units; 0 means none. Every duration key is
+    /// finite, >= 0 and at most `TimeLimits.maxSeconds`; products with `timeUnit` are clamped
+    /// to that bound where they are used.
     public var jobTimeout = 0.0
     /// Length of one time unit in seconds (scales backoff, delays and timeouts; tests use 0.001).
     public var timeUnit = 1.0
@@ -38,8 +40,8 @@ public struct Config: Sendable, Equatable {
     public static let keys: [Key] = [
         intKey("max_retries", "retries after the first attempt, for jobs that set none", 0...1_000_000, \.maxRetries),
         numberKey("backoff_base", "failed attempt n waits backoff_base^n time units", 1...1_000_000, \.backoffBase),
-        numberKey("backoff_max", "longest backoff wait, in time units", 0...1e9, \.backoffMax),
-        numberKey("job_timeout", "timeout for jobs that set none, in time units (0 = none)", 0...1e9, \.jobTimeout),
+        numberKey("backoff_max", "longest backoff wait, in time units", 0...TimeLimits.maxSeconds, \.backoffMax),
+        numberKey("job_timeout", "timeout for jobs that set none, in time units (0 = none)", 0...TimeLimits.maxSeconds, \.jobTimeout),
         numberKey("time_unit", "seconds per time unit for backoff, delays and timeouts", 1e-6...86_400, \.timeUnit),
         numberKey("poll_interval", "seconds between an idle worker's rescans", 0.001...3600, \.pollInterval),
         numberKey("lease", "seconds a worker heartbeat stays valid before its jobs are recovered (at least 1: heartbeats come every lease/3)", 1...86_400, \.lease),
@@ -86,8 +88,8 @@ public struct Config: Sendable, Equatable {
 
     private static func durationKey(_ name: String, _ help: String, _ path: WritableKeyPath<Config, Double> & Sendable) -> Key {
         Key(name: name, help: help, get: { format($0[keyPath: path]) }, set: { (c, s) throws(QueueError) in
-            guard let v = Duration.parseSeconds(s) else {
-                throw .invalidConfig("invalid value '\(s)' for \(name): expected seconds or a duration like 30m, 12h, 7d")
+            guard let v = Duration.parseSeconds(s), v <= TimeLimits.maxSeconds else {
+                throw .invalidConfig("invalid value '\(s)' for \(name): expected seconds or a duration like 30m, 12h, 7d, at most \(format(TimeLimits.maxSeconds)) s (10 years)")
             }
             c[keyPath: path] = v
         })

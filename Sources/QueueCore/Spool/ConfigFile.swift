@@ -46,9 +46,17 @@ extension Config {
         return .object(o)
     }
 
-    /// Backoff before attempt n+1 after failed attempt n, in seconds (time units applied).
+    /// Backoff before attempt n+1 after failed attempt n, in seconds (time units applied),
+    /// at most `TimeLimits.maxSeconds`.
     public func backoffSeconds(afterAttempt n: Int) -> Double {
         let units = min(pow(backoffBase, Double(n)), backoffMax)
-        return units * timeUnit
+        return TimeLimits.clampedSeconds(units * timeUnit)
+    }
+
+    /// The timeout of `job` in seconds, time units applied: the job's own `timeout` (0 = none),
+    /// else `job_timeout` (0 = none); at most `TimeLimits.maxSeconds`; nil for no timeout.
+    public func timeoutSeconds(for job: Job) -> Double? {
+        let units = job.timeout ?? jobTimeout
+        return units > 0 ? TimeLimits.clampedSeconds(units * timeUnit) : nil
     }
 }

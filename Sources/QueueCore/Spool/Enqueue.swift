@@ -17,11 +17,12 @@ extension Spool {
     ///
     /// A batch is all-or-nothing for validation (`validate` runs first on every job), and for
     /// duplicates: if any id is taken, the markers made so far are removed and nothing is added.
-    /// - Throws: `QueueError.duplicateID`, `.spoolUnusable` for I/O failures.
+    /// - Throws: `QueueError.invalidJob` when one id appears twice in `input`,
+    ///   `.duplicateID` when an id is taken, `.spoolUnusable` for I/O failures.
     public func enqueue(_ input: [Job]) throws(QueueError) {
         var seen = Set<JobID>()
         for job in input where !seen.insert(job.id).inserted {
-            throw .duplicateID(job.id.rawValue)
+            throw .invalidJob("id '\(job.id)' appears more than once in the input; nothing was enqueued")
         }
         // A job with dependencies waits in waiting/ until they completed.
         var jobs = input

@@ -14,7 +14,8 @@ public struct Job: Sendable, Equatable {
     public var updatedAt: Timestamp
     /// When the job becomes due (for a job waiting in failed/, its next attempt).
     public var runAt: Timestamp
-    /// Seconds (in time units); nil follows the `job_timeout` config key.
+    /// Time units (`time_unit` seconds each) in `0...TimeLimits.maxSeconds`; 0 means no timeout
+    /// for this job, nil follows the `job_timeout` config key.
     public var timeout: Double?
     public var exitCode: Int?
     public var lastError: String?

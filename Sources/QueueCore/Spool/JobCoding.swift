@@ -12,7 +12,7 @@ extension Job {
         o["created_at"] = .string(createdAt.iso8601)
         o["updated_at"] = .string(updatedAt.iso8601)
         o["run_at"] = .string(runAt.iso8601)
-        o["timeout"] = timeout.map { $0 == $0.rounded() ? .int(Int64($0)) : .double($0) } ?? .null
+        o["timeout"] = timeout.map { $0 == $0.rounded() && abs($0) < 1e15 ? .int(Int64($0)) : .double($0) } ?? .null
         o["exit_code"] = exitCode.map { .int(Int64($0)) } ?? .null
         o["last_error"] = lastError.map { .string($0) } ?? .null
         o["started_at"] = startedAt.map { .string($0.iso8601) } ?? .null
@@ -29,7 +29,8 @@ extension Job {
     ///   - fallbackID: used when the object has no `id` (nil: generate one).
     ///   - now: timestamps missing from the object default to this.
     /// - Throws: `QueueError.invalidJob` for non-UTF-8, non-JSON, a non-object, a missing or
-    ///   empty `command`, or any known field of the wrong type or out of range;
+    ///   empty `command`, or any known field of the wrong type or out of range (`timeout` in
+    ///   `0...TimeLimits.maxSeconds`; times within years 0000...9999);
     ///   `QueueError.invalidID` for a bad id.
     public static func decode(_ bytes: [UInt8], fallbackID: JobID? = nil, now: Timestamp = .now()) throws(QueueError) -> Job {
         guard String(validating: bytes, as: UTF8.self) != nil else { throw .invalidJob("job JSON is not valid UTF-8") }
@@ -54,7 +55,7 @@ extension Job {
         }
         func time(_ k: String) throws(QueueError) -> Timestamp? {
             guard let s = try string(k) else { return nil }
-            guard let t = Timestamp(iso8601: s) else { throw .invalidJob("field '\(k)' must be an ISO-8601 time with a zone, like 2026-11-24T07:15:00Z") }
+            guard let t = Timestamp(iso8601: s) else { throw .invalidJob("field '\(k)' must be an ISO-8601 time with a zone in years 0000...9999 UTC, like 2026-11-24T07:15:00Z") }
             return t
         }
         let id: JobID
@@ -75,8 +76,10 @@ extension Job {
         updatedAt = try time("updated_at") ?? createdAt
         runAt = try time("run_at") ?? createdAt
         if let v = o["timeout"], !v.isNull {
-            guard let d = v.doubleValue, d >= 0, d.isFinite else { throw .invalidJob("field 'timeout' must be a number of seconds >= 0") }
-            timeout = d == 0 ? nil : d
+            guard let d = v.doubleValue, TimeLimits.isValidDuration(d) else {
+                throw .invalidJob("field 'timeout' must be a number of time units in 0...\(Config.format(TimeLimits.maxSeconds)) (0 = no timeout)")
+            }
+            timeout = d
         }
         exitCode = try int("exit_code", -1_000_000...1_000_000)
         lastError = try string("last_error")

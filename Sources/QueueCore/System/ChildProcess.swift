@@ -139,7 +139,7 @@ public struct ChildProcess: Sendable {
     /// The teardown: TERM to the group, wait up to `grace` seconds, then KILL. Always reaps.
     public func terminateGroup(grace: Double) -> Termination {
         signalGroup(SIGTERM)
-        let deadline = MonotonicClock.nanos() + UInt64(max(0, grace) * 1e9)
+        let deadline = MonotonicClock.deadline(after: grace)
         if let t = wait(untilMonotonicNanos: deadline, killStragglers: true) { return t }
         signalGroup(SIGKILL)
         return wait(untilMonotonicNanos: nil, killStragglers: true) ?? .signaled(SIGKILL)

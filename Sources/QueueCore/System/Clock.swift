@@ -12,8 +12,12 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.micros < b.micros }
 
+    /// This instant moved by `seconds` (negative moves back), clamped to
+    /// `TimeLimits.earliest...TimeLimits.latest`; never traps, whatever `seconds` is.
     public func adding(seconds: Double) -> Timestamp {
-        Timestamp(micros: micros &+ Int64((seconds * 1_000_000).rounded()))
+        let (sum, overflow) = micros.addingReportingOverflow(TimeLimits.micros(seconds))
+        if overflow { return seconds < 0 ? TimeLimits.earliest : TimeLimits.latest }
+        return TimeLimits.clamped(Timestamp(micros: sum))
     }
 
     public var secondsSinceEpoch: Double { Double(micros) / 1_000_000 }
@@ -69,7 +73,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         micros = secs * 1_000_000 + Int64(us)
     }
 
-    /// Parses ISO-8601: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)`. A zone is required.
+    /// Parses ISO-8601: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)`. A zone is required;
+    /// nil when malformed or outside `TimeLimits.earliest...TimeLimits.latest` (UTC).
     public init?(iso8601 s: String) {
         let u = Array(s.utf8)
         func num(_ i: Int, _ n: Int) -> Int? {
@@ -102,7 +107,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             i += 6
         } else { return nil }
         guard i == u.count, let secs = Self.epochSeconds(y, mo, d, h, mi, se) else { return nil }
-        micros = (secs - Int64(offset)) * 1_000_000 + fracMicros
+        let m = (secs - Int64(offset)) * 1_000_000 + fracMicros
+        // A zone offset can move 9999-12-31 or 0000-01-01 out of the 4-digit years of names.
+        guard m >= TimeLimits.earliest.micros && m <= TimeLimits.latest.micros else { return nil }
+        micros = m
     }
 
     private static func epochSeconds(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) -> Int64? {

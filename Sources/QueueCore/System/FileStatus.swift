@@ -5,7 +5,8 @@ public struct FileStatus: Sendable, Equatable {
     public var size: Int64
     public var mode: mode_t
     public var uid: uid_t
-    /// Modification time in nanoseconds since the epoch.
+    /// Modification time in nanoseconds since the epoch, clamped to ±4e18 (years 1843...2096)
+    /// so that a file dated far away cannot overflow this or a difference with the present.
     public var modifiedNanos: Int64
 
     init(_ st: stat) {
@@ -21,10 +22,13 @@ public struct FileStatus: Sendable, Equatable {
         mode = st.st_mode & 0o7777
         uid = st.st_uid
         #if canImport(Glibc)
-        modifiedNanos = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        let (sec, nsec) = (Int64(st.st_mtim.tv_sec), Int64(st.st_mtim.tv_nsec))
         #else
-        modifiedNanos = Int64(st.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(st.st_mtimespec.tv_nsec)
+        let (sec, nsec) = (Int64(st.st_mtimespec.tv_sec), Int64(st.st_mtimespec.tv_nsec))
         #endif
+        let bound: Int64 = 4_000_000_000_000_000_000
+        modifiedNanos = sec > bound / 1_000_000_000 ? bound
+            : sec < -bound / 1_000_000_000 ? -bound : max(-bound, min(bound, sec * 1_000_000_000 + nsec))
     }
 
     /// `lstat(2)` of `path`: a symlink is reported as a symlink, never followed.

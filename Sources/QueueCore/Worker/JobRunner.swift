@@ -27,8 +27,7 @@ public struct JobRunner: Sendable {
         let started = MonotonicClock.nanos()
         var job = claim.job
         let cfg = config()
-        let timeoutUnits = job.timeout ?? (cfg.jobTimeout > 0 ? cfg.jobTimeout : nil)
-        let timeoutSeconds = timeoutUnits.map { $0 * cfg.timeUnit }
+        let timeoutSeconds = cfg.timeoutSeconds(for: job)
         var errorText: String?
         var exitCode: Int?
         do {
@@ -44,7 +43,7 @@ public struct JobRunner: Sendable {
             }
             log.close()  // the attempt's processes hold the log (and its lock) from here on
             let child = try spawned.get()
-            let deadline = timeoutSeconds.map { started + UInt64($0 * 1e9) }
+            let deadline = timeoutSeconds.map { MonotonicClock.deadline(after: $0, from: started) }
             var termination: ChildProcess.Termination?
             while termination == nil {
                 let sliceEnd = MonotonicClock.nanos() + 100_000_000

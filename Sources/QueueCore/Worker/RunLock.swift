@@ -51,7 +51,7 @@ extension Spool {
         guard runIsActive(id) else { return true }
         let log = logPath(id)
         let termAt = MonotonicClock.nanos()
-        let killAt = termAt + UInt64(max(0, min(grace.isNaN ? 0 : grace, 86_400)) * 1e9)
+        let killAt = MonotonicClock.deadline(after: grace, from: termAt)
         var killed = false
         ProcessTable.signalGroups(of: ProcessTable.writers(of: log), SIGTERM)
         while true {

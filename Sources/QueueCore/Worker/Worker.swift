@@ -111,7 +111,7 @@ public final class Worker: @unchecked Sendable {
             let active = running.withLock { $0 }
             let unrecordedCount = unrecorded.withLock { $0.count }
             if stopping && active == 0 && committer.backlog == 0 && (unrecordedCount == 0 || forceStop.load(ordering: .relaxed)) { return }
-            if unrecordedCount > 0 && mono - lastRecordRetry >= UInt64(config.pollInterval * 1e9) {
+            if unrecordedCount > 0 && mono - lastRecordRetry >= TimeLimits.nanoseconds(config.pollInterval) {
                 for item in unrecorded.takeAll() { record(item.finish, seconds: item.seconds) }
                 lastRecordRetry = mono
             }
@@ -130,7 +130,7 @@ public final class Worker: @unchecked Sendable {
                 }
             }
             // Heartbeat: the registration's mtime.
-            let heartbeatEvery = UInt64(min(config.lease / 3, 5) * 1e9)
+            let heartbeatEvery = TimeLimits.nanoseconds(min(config.lease / 3, 5))
             if mono - lastHeartbeat >= heartbeatEvery {
                 let stats = throughput.withLock { $0.json(now: now) }
                 do {
@@ -144,7 +144,7 @@ public final class Worker: @unchecked Sendable {
                 lastHeartbeat = mono
             }
             // Recovery of other workers' orphaned claims: at start, then every lease/2 (at most every poll_interval).
-            let recoveryEvery = UInt64(max(min(config.lease / 2, config.pollInterval * 5), 0.01) * 1e9)
+            let recoveryEvery = TimeLimits.nanoseconds(max(min(config.lease / 2, config.pollInterval * 5), 0.01))
             if !stopping && (lastRecovery == 0 || mono - lastRecovery >= recoveryEvery) {
                 let (actions, errors) = spool.recoverOrphans(config: config, now: now, me: tag)
                 for a in actions { emit(.recovered(a)) }
@@ -158,7 +158,7 @@ public final class Worker: @unchecked Sendable {
                 lastPurge = mono
             }
             // Jobs waiting for dependencies: when one of ours finished, and every poll interval.
-            if !stopping && (finishedSinceResolve.exchange(0, ordering: .relaxed) > 0 || mono - lastResolve >= UInt64(config.pollInterval * 1e9)) {
+            if !stopping && (finishedSinceResolve.exchange(0, ordering: .relaxed) > 0 || mono - lastResolve >= TimeLimits.nanoseconds(config.pollInterval)) {
                 for (id, state) in spool.resolveWaiting(now: now) {
                     emit(.dependencyResolved(id, state))
                     if state == .pending { queue.invalidate() }
@@ -215,7 +215,7 @@ public final class Worker: @unchecked Sendable {
             var fds = [pollfd(fd: ShutdownSignal.wakeFD, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: watch.fd, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: rootWatch.fd, events: Int16(POLLIN), revents: 0)]
-            _ = poll(&fds, nfds_t(fds.count), Int32(max(1, min(timeout * 1000, 60_000))))
+            _ = poll(&fds, nfds_t(fds.count), TimeLimits.milliseconds(timeout, minimum: 1, maximum: 60_000))
             ShutdownSignal.drain()
             let events = watch.drain()
             if events.overflow { queue.invalidate() }
