@@ -7,6 +7,10 @@ public struct FileStatus: Sendable, Equatable {
     public var uid: uid_t
     /// Modification time in nanoseconds since the epoch.
     public var modifiedNanos: Int64
+    /// Inode number and status-change time (nanoseconds): together they tell whether the entry
+    /// was replaced or renamed since it was last looked at (a rename updates the ctime).
+    public var inode: UInt64
+    public var changedNanos: Int64
 
     init(_ st: stat) {
         switch st.st_mode & S_IFMT {
@@ -22,9 +26,12 @@ public struct FileStatus: Sendable, Equatable {
         uid = st.st_uid
         #if canImport(Glibc)
         modifiedNanos = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        changedNanos = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
         #else
         modifiedNanos = Int64(st.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(st.st_mtimespec.tv_nsec)
+        changedNanos = Int64(st.st_ctimespec.tv_sec) * 1_000_000_000 + Int64(st.st_ctimespec.tv_nsec)
         #endif
+        inode = UInt64(st.st_ino)
     }
 
     /// `lstat(2)` of `path`: a symlink is reported as a symlink, never followed.
