@@ -6,8 +6,8 @@ struct RecoverCommand: Command {
     static let abstract = """
         Take back jobs from processing/ whose worker is dead (same host) or whose lease expired;
         each interrupted attempt counts (workers do this at start and periodically). Then complete
-        moves a crash interrupted and resolve ids found in two directories (as fsck --repair).
-        Exit 1 if anything is left that needs the admin (see queuectl fsck).
+        moves a crash interrupted and resolve ids found in two directories (as fsck --repair), and
+        remove the registrations of dead workers (once none of their claims is left). Exit 1 if anything is left that needs the admin (see queuectl fsck).
         """
     static let usage = ""
     init(_ args: inout Arguments) throws(QueueError) {}
@@ -21,7 +21,9 @@ struct RecoverCommand: Command {
         let report = ctx.spool.fsck(repair: true, config: config)
         for f in report.findings where f.repaired { ctx.out.line("repaired \(f)") }
         for f in report.unrepaired { ctx.err.line("queuectl recover: needs attention: \(f)") }
-        if actions.isEmpty && errors.isEmpty && report.findings.isEmpty { ctx.out.line("nothing to recover") }
+        let removed = ctx.spool.removeDeadRegistrations(config: config)
+        for w in removed { ctx.out.line("removed the registration of dead worker \(w)") }
+        if actions.isEmpty && errors.isEmpty && report.findings.isEmpty && removed.isEmpty { ctx.out.line("nothing to recover") }
         return errors.isEmpty && report.isClean ? ExitCode.success : ExitCode.failure
     }
 }

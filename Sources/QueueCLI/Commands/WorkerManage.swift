@@ -93,7 +93,7 @@ struct WorkerList: Command {
 /// `queuectl worker logs ID`.
 struct WorkerLogs: Command {
     static let name = "logs"
-    static let abstract = "Print the log of a background worker (the last --lines N lines)."
+    static let abstract = "Print the log of a background worker, running or exited (the last --lines N lines)."
     static let usage = "ID [--lines N]"
     var id: String
     var lines: Int?
@@ -104,8 +104,16 @@ struct WorkerLogs: Command {
     }
 
     func run(_ ctx: Context) throws(QueueError) -> Int32 {
-        guard let w = ctx.spool.workers().first(where: { $0.id.rawValue == id }) else { throw .notFound("no such worker: \(id)") }
-        guard let path = w.logPath else { throw .conflict("worker \(id) runs in the foreground; its output goes to its terminal") }
+        // The registration names the log while the worker runs; after it exited, the log is found by its id.
+        let registered = ctx.spool.workers().first(where: { $0.id.rawValue == id })
+        let path: String
+        if let p = registered?.logPath ?? ctx.spool.findWorkerLog(id) {
+            path = p
+        } else if registered != nil {
+            throw .conflict("worker \(id) runs in the foreground; its output goes to its terminal")
+        } else {
+            throw .notFound("no such worker and no log of it: \(id)")
+        }
         let bytes: [UInt8]
         do { bytes = try FileSystem.readFile(path, limit: 256 << 20) ?? [] } catch { throw .system(error) }
         var text = String(decoding: bytes, as: UTF8.self)

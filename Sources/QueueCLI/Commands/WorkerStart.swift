@@ -9,7 +9,8 @@ struct WorkerStart: Command {
         Run a worker that runs up to --count jobs at a time. In the foreground it prints a line when
         a job starts and ends, and on SIGINT/SIGTERM claims nothing new, lets running jobs finish
         and exits 0 (a second signal kills the running jobs). --background detaches it (new session,
-        output to logs/worker-<id>.log in the spool) and prints its worker id.
+        output to workers/<worker-id>.log in the spool, kept after it exits; see worker logs) and
+        prints its worker id.
         --exit-when-idle stops it once nothing is due or running.
         """
     static let usage = "[--count N] [--background] [--exit-when-idle]"
@@ -29,7 +30,8 @@ struct WorkerStart: Command {
         options.count = count
         options.exitWhenIdle = exitWhenIdle
         options.background = ctx.environment["QUEUECTL_BACKGROUND_LOG"] != nil
-        options.logPath = ctx.environment["QUEUECTL_BACKGROUND_LOG"]
+        // A background worker's log was opened under a temporary name: give it the worker's id.
+        options.logPath = ctx.environment["QUEUECTL_BACKGROUND_LOG"].map { ctx.spool.takeOverWorkerLog($0, for: .current) }
         let out = ctx.out
         let lock = Mutex<Void>(())
         let worker = Worker(spool: ctx.spool, options: options) { event in
@@ -71,7 +73,7 @@ struct WorkerStart: Command {
     private func detach(_ ctx: Context) throws(QueueError) -> Int32 {
         try ctx.spool.create()
         let stamp = Timestamp.now().compact
-        let logPath = ctx.spool.path("logs", "worker-\(stamp).log")
+        let logPath = ctx.spool.startingWorkerLogPath("\(stamp)-\(getpid())")
         var exe = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &exe, exe.count - 1)
         let exePath = n > 0 ? String(decoding: exe[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
@@ -94,11 +96,13 @@ struct WorkerStart: Command {
             }
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
-                let log = (try? FileSystem.readFile(logPath, limit: 4096)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } ?? ""
-                throw .spoolUnusable("the background worker exited at once: \(log.split(separator: "\n").last ?? "see \(logPath)")")
+                // The child renames its log to workers/<worker-id>.log as soon as it starts.
+                let path = (try? FileStatus.of(logPath)) != nil ? logPath : ctx.spool.workerLog(pid: pid) ?? logPath
+                let log = (try? FileSystem.readFile(path, limit: 4096)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+                throw .spoolUnusable("the background worker exited at once: \(log.split(separator: "\n").last ?? "see \(path)")")
             }
             usleep(5000)
         }
-        throw .spoolUnusable("the background worker (pid \(pid)) did not register within 10 s; see \(logPath)")
+        throw .spoolUnusable("the background worker (pid \(pid)) did not register within 10 s; see \(ctx.spool.workerLog(pid: pid) ?? logPath)")
     }
 }

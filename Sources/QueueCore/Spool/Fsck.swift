@@ -31,6 +31,11 @@ public struct FsckReport: Sendable {
 extension Spool {
     /// Checks every file of the spool; with `repair`, fixes what it finds, then checks again
     /// so that the report's `isClean` describes the spool as it is now.
+    ///
+    /// Safe beside live workers and admin commands: a finding is reported (and repaired) only
+    /// once it is confirmed, i.e. its files are still there and unchanged after the queue's
+    /// own moves would have completed (see `FsckCandidate`); `repaired` is set only when the
+    /// repair changed something. A spool that is only busy is therefore reported clean.
     public func fsck(repair: Bool, config: Config, now: Timestamp = .now()) -> FsckReport {
         let first = FsckChecker(spool: self, repair: repair, config: config, now: now)
         var report = first.run()
@@ -44,26 +49,28 @@ extension Spool {
     }
 }
 
-/// One pass of fsck.
+/// One pass of fsck. Findings are confirmed before they are reported (see `FsckCandidate`):
+/// the scan only gathers candidates; ids in two directories are settled first, then the
+/// findings about single files, then the id markers.
 final class FsckChecker {
     let spool: Spool
     let repair: Bool
     let config: Config
     let now: Timestamp
     var report = FsckReport()
-    /// Where each id was found: (state, path, job).
-    var seen: [JobID: [(JobState, String, Job)]] = [:]
+    /// Where each id was found: (state, path, job, status when read).
+    var seen: [JobID: [(state: JobState, path: String, job: Job, status: FileStatus)]] = [:]
+    /// Findings about single files, confirmed and repaired after the duplicates.
+    var deferred: [FsckCandidate] = []
 
     init(spool: Spool, repair: Bool, config: Config, now: Timestamp) {
         self.spool = spool; self.repair = repair; self.config = config; self.now = now
     }
 
-    func note(_ kind: FsckFinding.Kind, _ path: String, _ detail: String, fix: () throws -> Void = {}) {
-        var repaired = false
-        if repair {
-            do { try fix(); repaired = true } catch { }
-        }
-        report.findings.append(FsckFinding(kind: kind, path: path, detail: detail, repaired: repaired))
+    /// A finding about one file, confirmed after the duplicates are settled.
+    func later(_ kind: FsckFinding.Kind, _ path: String, _ detail: String, file status: FileStatus,
+               still: @escaping () -> Bool = { true }, fix: @escaping () throws -> Bool) {
+        deferred.append(FsckCandidate(kind: kind, path: path, detail: detail, files: [(path, status)], still: still, fix: fix))
     }
 
     /// Transitions whose content is written before the rename: a file in `dir` whose JSON says
@@ -74,10 +81,11 @@ final class FsckChecker {
     ]
 
     func run() -> FsckReport {
-        for p in spool.permissionProblems() { note(.unsafePermissions, spool.root, p) { throw QueueError.conflict("fix by hand") } }
+        for p in spool.permissionProblems() { note(FsckCandidate(kind: .unsafePermissions, path: spool.root, detail: p)) }
         checkTemporaries()
         for state in JobState.allCases { checkDirectory(state) }
         checkDuplicates()
+        for c in deferred { note(c) }
         checkMarkers()
         return report
     }
@@ -90,7 +98,7 @@ final class FsckChecker {
             let age = Double(now.micros * 1000 - st.modifiedNanos) / 1e9
             let ownerDead = name.split(separator: ".").first.flatMap { ProcessTag($0) }?.isDeadOnThisHost ?? false
             if ownerDead || age > 3600 {
-                note(.staleTemporary, p, ownerDead ? "its writer is gone" : "older than an hour") { try FileSystem.unlink(p) }
+                note(.staleTemporary, p, ownerDead ? "its writer is gone" : "older than an hour", file: st) { try FileSystem.unlink(p); return true }
             }
         }
     }
@@ -105,118 +113,155 @@ final class FsckChecker {
                 return true
             }
         } catch {
-            note(.unreadable, dir, "cannot list the directory") { throw QueueError.conflict("fix by hand") }
+            note(FsckCandidate(kind: .unreadable, path: dir, detail: "cannot list the directory"))
             return
         }
         for raw in invalid where !raw.withUnsafeBufferPointer({ JobFileName.isForeignTemporary(bytes: $0) }) {
-            note(.invalidName, spool.path(state.directory, Spool.escapedName(raw)), "the file name is not valid UTF-8 (shown escaped)") {
-                if let renamed = try spool.renameInvalidName(raw, in: state.directory) { names.append(renamed) }
+            // Checked at once (the renamed file is then checked below); the queue never makes such names.
+            note(.invalidName, spool.path(state.directory, Spool.escapedName(raw)), "the file name is not valid UTF-8 (shown escaped)", file: nil) {
+                guard let renamed = try self.spool.renameInvalidName(raw, in: state.directory) else { return false }
+                names.append(renamed)
+                return true
             }
         }
-        for name in names where !JobFileName.isForeignTemporary(name) {
-            let p = spool.path(state.directory, name)
-            guard let st = try? FileStatus.of(p) else { continue }
-            if st.kind != .regular {
-                note(.notRegular, p, "a \(st.kind) in \(state.directory)/") { _ = try spool.quarantine(name, in: state.directory, reason: "not a regular file (\(st.kind))") }
-                continue
+        for name in names where !JobFileName.isForeignTemporary(name) { checkFile(name, in: state) }
+    }
+
+    func checkFile(_ name: String, in state: JobState) {
+        let spool = self.spool, config = self.config, now = self.now
+        let p = spool.path(state.directory, name)
+        guard let st = try? FileStatus.of(p) else { return }
+        if st.kind != .regular {
+            later(.notRegular, p, "a \(st.kind) in \(state.directory)/", file: st) {
+                try spool.quarantine(name, in: state.directory, reason: "not a regular file (\(st.kind))") != nil
             }
-            if state == .processing {
-                if let reason = spool.orphanReason(name, config: config, now: now) {
-                    note(.orphanedClaim, p, reason) { _ = try spool.recoverClaim(name, reason: reason, config: config, now: now) }
-                    continue
-                }
-            }
-            let nameID = JobFileName.id(of: name, in: state)
-            if nameID == nil && state.isOrdered {
-                note(.dropped, p, "a file dropped into \(state.directory)/; workers adopt it") {
-                    let r = spool.adopt(name, in: state, grace: config.dropGrace, now: now)
-                    switch r {
-                    case .leftInPlace(let why): throw QueueError.conflict(why)
-                    case .deferred: throw QueueError.conflict("may still be being written; retry after drop_grace")
-                    default: break
-                    }
-                }
-                continue
-            }
-            let job: Job
-            do {
-                job = try spool.readJob(at: p)
-            } catch let e as SystemError {
-                note(.unreadable, p, "\(e)") { throw e }
-                continue
-            } catch {
-                note(.corrupt, p, "\(error)") { _ = try spool.quarantine(name, in: state.directory, reason: "\(error)") }
-                continue
-            }
-            guard let nameID else {
-                note(.misnamed, p, "the name does not follow the pattern of \(state.directory)/") {
-                    var fixed = job
-                    fixed.state = state
-                    try spool.move(p, to: state, as: fixed, durable: true)
-                }
-                continue
-            }
-            if nameID != job.id {
-                note(.misnamed, p, "the name says id '\(nameID)' but the JSON says '\(job.id)'") {
-                    var fixed = job
-                    fixed.id = nameID
-                    try spool.rewrite(p, with: fixed, sync: true)
-                }
-            }
-            if state == .processing { seen[nameID, default: []].append((state, p, job)); continue }
-            if job.state != state {
-                if FsckChecker.interruptedMoves.contains("\(state.rawValue)>\(job.state.rawValue)") {
-                    note(.stateMismatch, p, "JSON says \(job.state.rawValue): an interrupted move, completed to \(job.state.directory)/") {
-                        try spool.move(p, to: job.state, as: job, durable: true)
-                    }
-                    continue
-                }
-                note(.stateMismatch, p, "JSON says \(job.state.rawValue) in \(state.directory)/: the directory wins") {
-                    var fixed = job
-                    if state == .pending && job.state.isTerminal { fixed.attempts = 0 }
-                    fixed.state = state
-                    fixed.updatedAt = now
-                    try spool.move(p, to: state, as: fixed, durable: true)
-                }
-            } else if state.isOrdered && JobFileName.ordered(job) != name && JobFileName.parseOrdered(name)?.id == job.id {
-                // Priority or due time edited by hand: the name no longer matches; harmless, the name rules.
-            }
-            seen[nameID, default: []].append((state, p, job))
+            return
         }
+        if state == .processing {
+            if let reason = spool.orphanReason(name, config: config, now: now) {
+                later(.orphanedClaim, p, reason, file: st, still: { spool.orphanReason(name, config: config, now: .now()) != nil }) {
+                    try spool.recoverClaim(name, reason: reason, config: config, now: now) != nil
+                }
+                return
+            }
+        }
+        let nameID = JobFileName.id(of: name, in: state)
+        if nameID == nil && state.isOrdered {
+            later(.dropped, p, "a file dropped into \(state.directory)/; workers adopt it", file: st) {
+                switch spool.adopt(name, in: state, grace: config.dropGrace, now: now) {
+                case .leftInPlace(let why): throw QueueError.conflict(why)
+                case .deferred: throw QueueError.conflict("may still be being written; retry after drop_grace")
+                case .vanished: return false
+                default: return true
+                }
+            }
+            return
+        }
+        let job: Job
+        do {
+            job = try spool.readJob(at: p)
+        } catch let e as SystemError {
+            if e.isNotFound { return }  // moved on between the listing and the read
+            later(.unreadable, p, "\(e)", file: st) { throw e }
+            return
+        } catch {
+            later(.corrupt, p, "\(error)", file: st) {
+                try spool.quarantine(name, in: state.directory, reason: "\(error)") != nil
+            }
+            return
+        }
+        guard let nameID else {
+            later(.misnamed, p, "the name does not follow the pattern of \(state.directory)/", file: st) {
+                var fixed = job
+                fixed.state = state
+                try spool.move(p, to: state, as: fixed, durable: true)
+                return true
+            }
+            return
+        }
+        if nameID != job.id {
+            later(.misnamed, p, "the name says id '\(nameID)' but the JSON says '\(job.id)'", file: st) {
+                var fixed = job
+                fixed.id = nameID
+                try spool.rewrite(p, with: fixed, sync: true)
+                return true
+            }
+        }
+        if state == .processing { seen[nameID, default: []].append((state, p, job, st)); return }
+        if job.state != state {
+            if FsckChecker.interruptedMoves.contains("\(state.rawValue)>\(job.state.rawValue)") {
+                later(.stateMismatch, p, "JSON says \(job.state.rawValue): an interrupted move, completed to \(job.state.directory)/", file: st) {
+                    try spool.move(p, to: job.state, as: job, durable: true)
+                    return true
+                }
+                return
+            }
+            later(.stateMismatch, p, "JSON says \(job.state.rawValue) in \(state.directory)/: the directory wins", file: st) {
+                var fixed = job
+                if state == .pending && job.state.isTerminal { fixed.attempts = 0 }
+                fixed.state = state
+                fixed.updatedAt = now
+                try spool.move(p, to: state, as: fixed, durable: true)
+                return true
+            }
+        }
+        // In pending/ and failed/, priority or due time edited by hand leave the name as it is: the name rules.
+        seen[nameID, default: []].append((state, p, job, st))
     }
 
     /// One id in two directories: a crash between two steps, or a copy made by hand. The copy
-    /// further along wins (newest updated_at; on a tie, completed/dead over failed over
-    /// processing over pending/held); the others are quarantined, never deleted.
+    /// further along wins (newest updated_at; on a tie, a copy whose JSON state matches its
+    /// directory, then completed/dead over failed over processing over pending/held); the others
+    /// are quarantined, never deleted. A job seen twice because it moved during the scan is
+    /// not a duplicate: both copies must still be there, unchanged, when confirmed.
     func checkDuplicates() {
         func rank(_ s: JobState) -> Int {
             switch s { case .completed, .dead: return 3; case .failed: return 2; case .processing: return 1; default: return 0 }
         }
+        func consistent(_ c: (state: JobState, path: String, job: Job, status: FileStatus)) -> Int { c.job.state == c.state ? 1 : 0 }
         for (id, copies) in seen where copies.count > 1 {
             let winner = copies.max { a, b in
-                a.2.updatedAt != b.2.updatedAt ? a.2.updatedAt < b.2.updatedAt : rank(a.0) < rank(b.0)
+                if a.job.updatedAt != b.job.updatedAt { return a.job.updatedAt < b.job.updatedAt }
+                if consistent(a) != consistent(b) { return consistent(a) < consistent(b) }
+                return rank(a.state) < rank(b.state)
             }!
-            for copy in copies where copy.1 != winner.1 {
-                let name = String(copy.1.split(separator: "/").last!)
-                note(.duplicateID, copy.1, "job \(id) is also in \(winner.0.directory)/ (kept: \(winner.1))") {
-                    _ = try spool.quarantine(name, in: copy.0.directory, reason: "duplicate of \(winner.1)")
-                }
+            for copy in copies where copy.path != winner.path {
+                let name = String(copy.path.split(separator: "/").last!)
+                let spool = self.spool
+                note(FsckCandidate(kind: .duplicateID, path: copy.path,
+                                   detail: "job \(id) is also in \(winner.state.directory)/ (kept: \(winner.path))",
+                                   files: [(copy.path, copy.status), (winner.path, winner.status)],
+                                   fix: { try spool.quarantine(name, in: copy.state.directory, reason: "duplicate of \(winner.path)") != nil }))
             }
         }
     }
 
+    /// Markers without a job and jobs without a marker. A job moving while `locate` looks can
+    /// be missed by one look, so "no job has this id" is looked at again before it is believed.
     func checkMarkers() {
         guard let markers = try? DirectoryStream.names(spool.path("ids")) else { return }
+        let spool = self.spool
         let markerSet = Set(markers)
+        func noJob(_ id: JobID) -> Bool {
+            for attempt in 0..<3 {
+                if attempt > 0 { usleep(20_000) }
+                if (try? spool.locate(id)) ?? nil != nil { return false }
+            }
+            return true
+        }
         for name in markers where JobID.isValid(name) && seen[JobID(unchecked: name)] == nil {
             let p = spool.path("ids", name)
             guard let st = try? FileStatus.of(p), Double(now.micros * 1000 - st.modifiedNanos) / 1e9 > 60 else { continue }
             let id = JobID(unchecked: name)
-            if (try? spool.locate(id)) ?? nil != nil { continue }
-            note(.staleMarker, p, "no job has this id") { try FileSystem.unlink(p) }
+            note(.staleMarker, p, "no job has this id", file: st, still: { noJob(id) }) { try FileSystem.unlink(p); return true }
         }
         for id in seen.keys where !markerSet.contains(id.rawValue) {
-            note(.missingMarker, spool.markerPath(id), "job \(id) has no id marker") { _ = try FileSystem.createExclusive(spool.markerPath(id)) }
+            let p = spool.markerPath(id)
+            // A job being deleted loses its file first, then its marker: only a job still there counts.
+            note(.missingMarker, p, "job \(id) has no id marker", file: nil,
+                 still: { (try? FileStatus.of(p)) == nil && !noJob(id) }) {
+                try FileSystem.createExclusive(p)
+            }
         }
     }
 }

@@ -1,13 +1,40 @@
 /// Moving files the queue cannot use out of the way, with the reason beside them.
 /// A quarantined file goes to `corrupt/<time>.<original-name>` (renamed, never followed or
-/// opened), and `corrupt/<time>.<original-name>.reason` says where it came from and why.
+/// opened), and `corrupt/<time>.<original-name>.reason` says where it came from (with the
+/// original name) and why. When `<time>.<original-name>.reason` would be longer than a file
+/// name may be (255 bytes), the name is shortened to
+/// `<time>.<first bytes of the original name, cut at a UTF-8 boundary>.<16 hex digits of its hash>`
+/// so that the name plus `.reason` is at most 255 bytes.
 extension Spool {
+    /// The longest name a file may have in corrupt/ (255 minus the `.reason` suffix).
+    static let maxQuarantineName = 255 - ".reason".utf8.count
+
+    /// The name of `name` quarantined at `stamp`: `<stamp>.<name>`, shortened (see above) when too long.
+    static func quarantineName(_ name: String, stamp: String) -> String {
+        let full = "\(stamp).\(name)"
+        if full.utf8.count <= maxQuarantineName { return full }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a 64 of the whole original name
+        for b in name.utf8 { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        let hex = String(hash, radix: 16, uppercase: true)
+        let suffix = "." + String(repeating: "0", count: 16 - hex.count) + hex
+        let budget = maxQuarantineName - stamp.utf8.count - 1 - suffix.utf8.count
+        var prefix = ""
+        var used = 0
+        for scalar in name.unicodeScalars {
+            let n = String(scalar).utf8.count
+            if used + n > budget { break }
+            prefix.unicodeScalars.append(scalar)
+            used += n
+        }
+        return "\(stamp).\(prefix)\(suffix)"
+    }
+
     /// Quarantines `name` from directory `dir` (a spool subdirectory name).
     /// - Returns: the new path, or nil when the file vanished first.
     @discardableResult
     public func quarantine(_ name: String, in dir: String, reason: String) throws(SystemError) -> String? {
         let stamp = Timestamp.now()
-        let target = "\(stamp.compact).\(name)"
+        let target = Spool.quarantineName(name, stamp: stamp.compact)
         let dest = path("corrupt", target)
         do {
             try FileSystem.renameNoReplace(path(dir, name), dest)

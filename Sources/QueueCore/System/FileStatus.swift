@@ -8,6 +8,10 @@ public struct FileStatus: Sendable, Equatable {
     /// Modification time in nanoseconds since the epoch, clamped to ±4e18 (years 1843...2096)
     /// so that a file dated far away cannot overflow this or a difference with the present.
     public var modifiedNanos: Int64
+    /// Inode number and status-change time (nanoseconds): together they tell whether the entry
+    /// was replaced or renamed since it was last looked at (a rename updates the ctime).
+    public var inode: UInt64
+    public var changedNanos: Int64
 
     init(_ st: stat) {
         switch st.st_mode & S_IFMT {
@@ -23,11 +27,20 @@ public struct FileStatus: Sendable, Equatable {
         uid = st.st_uid
         #if canImport(Glibc)
         let (sec, nsec) = (Int64(st.st_mtim.tv_sec), Int64(st.st_mtim.tv_nsec))
+        let (csec, cnsec) = (Int64(st.st_ctim.tv_sec), Int64(st.st_ctim.tv_nsec))
         #else
         let (sec, nsec) = (Int64(st.st_mtimespec.tv_sec), Int64(st.st_mtimespec.tv_nsec))
+        let (csec, cnsec) = (Int64(st.st_ctimespec.tv_sec), Int64(st.st_ctimespec.tv_nsec))
         #endif
+        modifiedNanos = FileStatus.clampedNanos(sec, nsec)
+        changedNanos = FileStatus.clampedNanos(csec, cnsec)
+        inode = UInt64(st.st_ino)
+    }
+
+    /// Seconds and nanoseconds as nanoseconds, clamped to ±4e18 (never overflows).
+    private static func clampedNanos(_ sec: Int64, _ nsec: Int64) -> Int64 {
         let bound: Int64 = 4_000_000_000_000_000_000
-        modifiedNanos = sec > bound / 1_000_000_000 ? bound
+        return sec > bound / 1_000_000_000 ? bound
             : sec < -bound / 1_000_000_000 ? -bound : max(-bound, min(bound, sec * 1_000_000_000 + nsec))
     }
 

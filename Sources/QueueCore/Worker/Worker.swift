@@ -101,7 +101,12 @@ public final class Worker: @unchecked Sendable {
             // Stop requests: signals or a stop file.
             let signals = ShutdownSignal.count.load(ordering: .relaxed)
             if signals > signalsSeen || (!stopping && exists(spool.stopRequestPath(tag))) {
-                if !stopping { stopping = true; emit(.stopping(force: false)) }
+                if !stopping {
+                    stopping = true
+                    // Say so in the spool too: `worker list` shows a worker with a stop request as stopping.
+                    _ = try? FileSystem.createExclusive(spool.stopRequestPath(tag))
+                    emit(.stopping(force: false))
+                }
                 if signals >= 2 && !forceStop.load(ordering: .relaxed) {
                     forceStop.store(true, ordering: .relaxed)
                     emit(.stopping(force: true))

@@ -1,7 +1,10 @@
 /// Workers register in `workers/<worker-id>.json`: id, host, pid, start time, concurrency and
 /// the time it started. The file's mtime is the worker's heartbeat, renewed by `touch` while
-/// it runs; it is removed when the worker exits cleanly. `workers/<worker-id>.stop` asks a
-/// worker on any host to stop.
+/// it runs; it is removed when the worker exits cleanly (or by `removeDeadRegistrations` when
+/// it died). `workers/<worker-id>.stop` asks a worker on any host to stop; a worker that starts
+/// stopping for any other reason (a signal) creates it too, so `worker list` shows it stopping.
+/// A background worker's output goes to `workers/<worker-id>.log`, kept after it exits. Job
+/// logs are `logs/<job-id>.log`: a job id has no `/`, so no job can reach a worker's log.
 public struct WorkerRecord: Sendable {
     public var id: ProcessTag
     public var count: Int
@@ -18,6 +21,78 @@ public struct WorkerRecord: Sendable {
 extension Spool {
     public func registrationPath(_ worker: ProcessTag) -> String { path("workers", "\(worker.rawValue).json") }
     public func stopRequestPath(_ worker: ProcessTag) -> String { path("workers", "\(worker.rawValue).stop") }
+
+    /// Where a background worker's output goes: `workers/<worker-id>.log`.
+    public func workerLogPath(_ worker: ProcessTag) -> String { path("workers", "\(worker.rawValue).log") }
+
+    /// Where `worker start --background` sends the new worker's output until the worker knows
+    /// its own id: `workers/starting-<time>.log` (not a worker id: ids contain no `starting-`).
+    public func startingWorkerLogPath(_ stamp: String) -> String { path("workers", "starting-\(stamp).log") }
+
+    /// Renames the log a background worker was started with (`startingWorkerLogPath`) to
+    /// `workerLogPath(worker)`; the worker's open output descriptors follow the file.
+    /// - Returns: the path the log now has (the old one when the rename failed).
+    public func takeOverWorkerLog(_ started: String, for worker: ProcessTag) -> String {
+        let target = workerLogPath(worker)
+        if started == target { return target }
+        do { try FileSystem.rename(started, target) } catch { return started }
+        _ = try? FileSystem.syncDirectory(path("workers"))
+        return target
+    }
+
+    /// The log of the worker with process id `pid` on this host, whether or not it registered.
+    public func workerLog(pid: Int32) -> String? {
+        let names = (try? DirectoryStream.names(path("workers"))) ?? []
+        return names.first { name in
+            guard name.hasSuffix(".log"), let tag = ProcessTag(name.dropLast(4)) else { return false }
+            return tag.pid == pid && tag.isOnThisHost
+        }.map { path("workers", $0) }
+    }
+
+    /// The log of worker `id`, found without its registration (it may have exited):
+    /// `workers/<id>.log`, else a log of the old layout, `logs/worker-<time>.log`, whose first
+    /// lines say `worker <id> started`. Nil when there is none.
+    public func findWorkerLog(_ id: String) -> String? {
+        if let tag = ProcessTag(id), (try? FileStatus.of(workerLogPath(tag))) != nil { return workerLogPath(tag) }
+        guard let names = try? DirectoryStream.names(path("logs")) else { return nil }
+        let needle = Array(" worker \(id) started".utf8)
+        for name in names.sorted() where name.hasPrefix("worker-") && name.hasSuffix(".log") {
+            guard let fd = try? FileDescriptor.open(path("logs", name), flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK) else { continue }
+            var start = [UInt8](repeating: 0, count: 4096)
+            let n = start.withUnsafeMutableBytes { Glibc.read(fd.rawValue, $0.baseAddress!, $0.count) }
+            fd.close()
+            start = n > 0 ? Array(start[0..<n]) : []
+            if start.count >= needle.count, (0...(start.count - needle.count)).contains(where: { i in
+                start[(start.startIndex + i)..<(start.startIndex + i + needle.count)].elementsEqual(needle) }) {
+                return path("logs", name)
+            }
+        }
+        return nil
+    }
+
+    /// Removes the registrations (and stop requests) of workers that are gone: provably dead
+    /// on this host (no such pid, or another start time), or on another host with a heartbeat
+    /// older than `config.lease`. A registration is kept while any claim in processing/ names
+    /// its worker (recover those claims first: then the registration goes). Logs are kept.
+    /// A live worker on this host is never removed, even with a stale heartbeat (stopped
+    /// with SIGSTOP, say); one on another host that comes back rewrites its registration.
+    /// - Returns: the workers whose registration was removed.
+    public func removeDeadRegistrations(config: Config, now: Timestamp = .now()) -> [ProcessTag] {
+        var removed: [ProcessTag] = []
+        for w in workers() {
+            let dead: Bool
+            if w.id.isOnThisHost {
+                dead = w.id.isDeadOnThisHost
+            } else {
+                dead = Double(now.micros - w.heartbeat.micros) / 1e6 > config.lease
+            }
+            guard dead, claims(of: w.id).isEmpty else { continue }
+            if (try? FileSystem.unlinkIfExists(registrationPath(w.id))) == true { removed.append(w.id) }
+            _ = try? FileSystem.unlinkIfExists(stopRequestPath(w.id))
+        }
+        if !removed.isEmpty { _ = try? FileSystem.syncDirectory(path("workers")) }
+        return removed
+    }
 
     /// Writes the registration (durably; it must exist before the worker claims anything).
     /// Rewritten at each heartbeat with fresh `stats`; its mtime is the heartbeat.
