@@ -11,7 +11,8 @@ struct WorkerStart: Command {
         and exits 0 (a second signal kills the running jobs). --background detaches it (new session,
         output to workers/<worker-id>.log in the spool, kept after it exits; see worker logs) and
         prints its worker id.
-        --exit-when-idle stops it once nothing is due or running.
+        --exit-when-idle stops it once nothing runs, nothing is due now and no failed job waits for
+        its retry (jobs delayed to later, and dropped files not yet adoptable, do not keep it).
         """
     static let usage = "[--count N] [--background] [--exit-when-idle]"
     var count: Int

@@ -11,16 +11,23 @@ public struct RecoveryAction: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Spool {
-    /// Why the claim `name` in processing/ is orphaned, or nil when its owner is alive.
-    ///
-    /// On this host the owner's liveness is known exactly (pid and start time): a live owner
-    /// is never orphaned, whatever its heartbeat (a stopped or busy worker keeps its claims).
-    /// On other hosts the lease decides: the owner's heartbeat must be older than the longer of
-    /// the configured `lease` and the lease the owner announced in its registration (so a lower
-    /// `lease` takes effect only once the owner heartbeats under it).
+    /// Why the claim `name` in processing/ is orphaned, or nil when its owner is alive
+    /// (see `deathReason(of:)`).
     public func orphanReason(_ name: String, config: Config, now: Timestamp = .now(), me: ProcessTag = .current) -> String? {
         guard let (worker, _) = JobFileName.parseProcessing(name) else { return "not a claim name" }
         if worker == me { return nil }
+        return deathReason(of: worker, config: config, now: now)
+    }
+
+    /// Why `worker` counts as gone, or nil when it is alive. The one liveness rule:
+    ///
+    /// On this host the owner's liveness is known exactly (pid and start time): a live worker
+    /// is never gone, whatever its heartbeat (a stopped or busy worker keeps its claims).
+    /// On other hosts the lease decides: the heartbeat (mtime of `workers/<id>.json`) must be
+    /// older than the longer of the configured `lease` and the lease the worker announced in its
+    /// registration (so a lower `lease` takes effect only once the worker heartbeats under it);
+    /// a worker without a registration is gone.
+    public func deathReason(of worker: ProcessTag, config: Config, now: Timestamp = .now()) -> String? {
         if worker.isOnThisHost { return worker.isDeadOnThisHost ? "worker \(worker) is dead" : nil }
         guard let st = try? FileStatus.of(registrationPath(worker)) else {
             return "worker \(worker) is not registered"

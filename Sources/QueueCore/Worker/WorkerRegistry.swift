@@ -80,13 +80,7 @@ extension Spool {
     public func removeDeadRegistrations(config: Config, now: Timestamp = .now()) -> [ProcessTag] {
         var removed: [ProcessTag] = []
         for w in workers() {
-            let dead: Bool
-            if w.id.isOnThisHost {
-                dead = w.id.isDeadOnThisHost
-            } else {
-                dead = Double(now.micros - w.heartbeat.micros) / 1e6 > config.lease
-            }
-            guard dead, claims(of: w.id).isEmpty else { continue }
+            guard deathReason(of: w.id, config: config, now: now) != nil, claims(of: w.id).isEmpty else { continue }
             if (try? FileSystem.unlinkIfExists(registrationPath(w.id))) == true { removed.append(w.id) }
             _ = try? FileSystem.unlinkIfExists(stopRequestPath(w.id))
         }
