@@ -7,8 +7,10 @@ import Testing
 /// Recovery of the killed workers' claims relies on same-host dead-pid detection (the lease is
 /// 1 s, but a killed worker is recognised as dead at once). At the end every job must be in
 /// completed/ exactly once, and an id may appear in the ledger more than once only when the job
-/// has that many attempts (an earlier attempt was interrupted after its command had started).
-/// A killed worker leaves its running jobs' process groups alive; that is expected.
+/// has that many attempts (an earlier attempt was interrupted after its command had started),
+/// and no two runs of one job may overlap in time: a killed worker leaves its running jobs'
+/// processes alive, and they must be ended (or waited for) before the job runs again. Half of
+/// the workers act as other hosts, and `lease` is changed while jobs run.
 @Suite("chaos: kill -9 of workers while draining")
 struct ChaosTests {
     static let jobCount = 2_000
@@ -19,16 +21,24 @@ struct ChaosTests {
         s.fast(["poll_interval": "0.05", "lease": "1", "kill_grace": "0.2"])
         let ids = (0..<Self.jobCount).map { String(format: "c%04d", $0) }
         let ledger = s.ledgerPath
+        // Each run appends `start ID N` and `end ID N` (also when terminated: the TERM trap), so
+        // the ledger's order shows whether two runs of one job ever overlapped.
         let lines = ids.map { id in
-            #"{"id":"\#(id)","command":"echo \#(id) >> \#(ledger); sleep 0.03","max_retries":1000}"#
+            let command = "echo start \(id) $QUEUECTL_ATTEMPT >> \(ledger); "
+                + "trap 'echo end \(id) $QUEUECTL_ATTEMPT >> \(ledger); exit 143' TERM; "
+                + "sleep 0.03; echo end \(id) $QUEUECTL_ATTEMPT >> \(ledger)"
+            return #"{"id":"\#(id)","command":"\#(command)","max_retries":1000}"#
         }
         let enq = s.run(["enqueue", "-"], stdin: lines.joined(separator: "\n"))
         try #require(enq.code == 0, "enqueue: \(enq)")
 
         let started = Date()
         var all: [RunningProcess] = []
+        // Half of the workers act as two other hosts (QUEUECTL_HOST): their dead claims are
+        // recovered by lease expiry, after the run lock of the interrupted attempt is free.
         func startWorker() -> RunningProcess {
-            let w = s.start(["worker", "start", "--count", "2"])
+            let host = ["", "", "chaos-a", "chaos-b"].randomElement()!
+            let w = s.start(["worker", "start", "--count", "2"], env: host.isEmpty ? [:] : ["QUEUECTL_HOST": host])
             all.append(w)
             return w
         }
@@ -48,6 +58,8 @@ struct ChaosTests {
             #expect(workers[victim].wait(timeout: 10) == killedBySIGKILL, "worker \(workers[victim].pid) should have died of SIGKILL")
             workers[victim] = startWorker()
             kills += 1
+            // Lease changes mid-run must never take a live worker's jobs.
+            if kills % 4 == 0 { _ = s.run(["config", "set", "lease", kills % 8 == 0 ? "1" : "3"]) }
         }
         let chaosSeconds = Date().timeIntervalSince(started)
         let where_ = "pending \(s.files("pending").count), processing \(s.files("processing")), failed \(s.files("failed").count), dead \(s.files("dead"))"
@@ -69,9 +81,24 @@ struct ChaosTests {
         let problems = s.jobFileProblems()
         #expect(problems.isEmpty, "\(problems.prefix(10))")
 
-        // The ledger: every job ran, and ran more than once only if it had more attempts.
+        // The ledger: every job ran, ran more than once only if it had more attempts, and no two
+        // runs of one job overlapped (a run's start never comes before the previous run's end).
         var runs: [String: Int] = [:]
-        for line in s.ledgerLines() { runs[line, default: 0] += 1 }
+        var open: [String: String] = [:]
+        var overlaps: [String] = []
+        for line in s.ledgerLines() {
+            let parts = line.split(separator: " ").map(String.init)
+            guard parts.count == 3 else { overlaps.append("malformed ledger line '\(line)'"); continue }
+            let (event, id) = (parts[0], parts[1])
+            if event == "start" {
+                if let running = open[id] { overlaps.append("\(id): attempt \(parts[2]) started while attempt \(running) ran") }
+                open[id] = parts[2]
+                runs[id, default: 0] += 1
+            } else {
+                open[id] = nil
+            }
+        }
+        #expect(overlaps.isEmpty, "\(overlaps.count) overlapping runs: \(overlaps.prefix(10))")
         #expect(Set(runs.keys).subtracting(ids).isEmpty, "unexpected ledger lines: \(Set(runs.keys).subtracting(ids).sorted().prefix(10))")
         var tooMany: [String] = []
         var retried = 0

@@ -63,8 +63,14 @@ final class FsckChecker {
     /// Findings about single files, confirmed and repaired after the duplicates.
     var deferred: [FsckCandidate] = []
 
+    /// Whether findings wait to settle (`FsckCandidate.settleSeconds`): only while a worker that
+    /// could be moving files is alive. On a spool no live worker uses (after a crash, a power
+    /// cut, or when workers are stopped) a finding is confirmed by one more look.
+    let settle: Bool
+
     init(spool: Spool, repair: Bool, config: Config, now: Timestamp) {
         self.spool = spool; self.repair = repair; self.config = config; self.now = now
+        settle = spool.workers().contains { spool.deathReason(of: $0.id, config: config, now: now) == nil }
     }
 
     /// A finding about one file, confirmed after the duplicates are settled.

@@ -26,22 +26,23 @@ struct FsckCandidate {
     /// the file vanished meanwhile (the finding is dropped).
     var fix: () throws -> Bool = { throw QueueError.conflict("fix by hand") }
 
-    /// True when every file is still there, unchanged, and settled, and `still` holds.
-    func confirm() -> Bool {
-        for f in files where !FsckCandidate.unchangedAndSettled(f.path, since: f.status) { return false }
+    /// True when every file is still there, unchanged, and (with `settle`) settled, and `still` holds.
+    func confirm(settle: Bool) -> Bool {
+        for f in files where !FsckCandidate.unchanged(f.path, since: f.status, settle: settle) { return false }
         return still()
     }
 
-    /// Waits (at most `settleSeconds`) until the file has been unchanged for `settleSeconds`.
+    /// With `settle`, waits (at most `settleSeconds`) until the file has been unchanged for
+    /// `settleSeconds`; without, looks once.
     /// - Returns: false as soon as it is gone, replaced or renamed.
-    static func unchangedAndSettled(_ path: String, since seen: FileStatus) -> Bool {
+    static func unchanged(_ path: String, since seen: FileStatus, settle: Bool) -> Bool {
         let deadline = MonotonicClock.nanos() + UInt64(settleSeconds * 1e9)
         while true {
             guard let st = try? FileStatus.of(path), st.inode == seen.inode, st.changedNanos == seen.changedNanos else {
                 return false
             }
             let age = Double(Timestamp.now().micros * 1000 - st.changedNanos) / 1e9
-            if age >= settleSeconds || MonotonicClock.nanos() >= deadline { return true }
+            if !settle || age >= settleSeconds || MonotonicClock.nanos() >= deadline { return true }
             usleep(UInt32(max(0.001, min(settleSeconds - age, 0.05)) * 1e6))
         }
     }
@@ -50,7 +51,7 @@ struct FsckCandidate {
 extension FsckChecker {
     /// Confirms `c` and, with `repair`, repairs it; records it in the report unless it went away.
     func note(_ c: FsckCandidate) {
-        guard c.confirm() else { return }
+        guard c.confirm(settle: settle) else { return }
         var repaired = false
         if repair {
             do {
