@@ -23,10 +23,11 @@ struct ChaosTests {
         let ledger = s.ledgerPath
         // Each run appends `start ID N` and `end ID N` (also when terminated: the TERM trap), so
         // the ledger's order shows whether two runs of one job ever overlapped.
-        let lines = ids.map { id in
+        // One job in ten runs 0.4 s, long enough to outlive its killed worker's recovery.
+        let lines = ids.enumerated().map { n, id in
             let command = "echo start \(id) $QUEUECTL_ATTEMPT >> \(ledger); "
                 + "trap 'echo end \(id) $QUEUECTL_ATTEMPT >> \(ledger); exit 143' TERM; "
-                + "sleep 0.03; echo end \(id) $QUEUECTL_ATTEMPT >> \(ledger)"
+                + "sleep \(n % 10 == 0 ? "0.4" : "0.03"); echo end \(id) $QUEUECTL_ATTEMPT >> \(ledger)"
             return #"{"id":"\#(id)","command":"\#(command)","max_retries":1000}"#
         }
         let enq = s.run(["enqueue", "-"], stdin: lines.joined(separator: "\n"))

@@ -80,19 +80,23 @@ struct RunOnceTests {
         #expect(!w2.output.contains("recovered"), "\(w2.output)")
     }
 
-    /// Two workers acting as two hosts (QUEUECTL_HOST): lowering `lease` below the owner's
-    /// heartbeat period while its job runs does not let the other one take the job.
+    /// Two workers acting as two hosts (QUEUECTL_HOST): lowering `lease` below the age of the
+    /// owner's last heartbeat while its job runs does not let the other one take the job. The
+    /// owner is held (SIGSTOP) while the lease changes so it cannot re-heartbeat first: it
+    /// announced lease 30 and is judged by it until it heartbeats under the new value.
     @Test func loweringTheLeaseNeverStealsALiveClaim() throws {
         let s = TempSpool()
         s.fast(["lease": "30", "poll_interval": "0.05"])
-        #expect(s.enqueue(Self.ledgerJob(s, id: "steady", seconds: 4, retries: 0)).code == 0)
+        #expect(s.enqueue(Self.ledgerJob(s, id: "steady", seconds: 3, retries: 0)).code == 0)
         let owner = s.startWorker([], env: ["QUEUECTL_HOST": "hosta"])
-        defer { owner.kill9() }
+        defer { owner.signal(SIGCONT); owner.kill9() }
         #expect(owner.waitFor("start steady attempt 1"))
         let other = s.startWorker([], env: ["QUEUECTL_HOST": "hostb"])
         defer { other.kill9() }
-        usleep(1_600_000)  // the owner's last heartbeat (every 5 s under lease 30) is older than the new lease
+        owner.signal(SIGSTOP)
         #expect(s.run("config", "set", "lease", "1").code == 0)
+        usleep(1_600_000)  // the owner's last heartbeat is now older than the new lease
+        owner.signal(SIGCONT)
         #expect(eventually { s.ids(in: .completed) == ["steady"] }, "\(owner.output)\n\(other.output)")
         #expect(owner.stop() == 0)
         #expect(other.stop() == 0)
