@@ -31,17 +31,33 @@ public struct FsckReport: Sendable {
 extension Spool {
     /// Checks every file of the spool; with `repair`, fixes what it finds, then checks again
     /// so that the report's `isClean` describes the spool as it is now.
+    ///
+    /// One repair can expose another (an interrupted move completed into pending/ may land
+    /// beside a stale copy a power cut left there: a duplicate only the next pass sees), so
+    /// repair passes run until one repairs nothing (at most `maxRepairPasses`): one `fsck
+    /// --repair` converges, and a second one finds nothing to do.
     public func fsck(repair: Bool, config: Config, now: Timestamp = .now()) -> FsckReport {
         let first = FsckChecker(spool: self, repair: repair, config: config, now: now)
         var report = first.run()
         if repair && !report.findings.isEmpty {
-            let second = FsckChecker(spool: self, repair: false, config: config, now: now)
-            let after = second.run()
+            var repaired = report.findings.filter { $0.repaired }
+            var pass = 1
+            var after = FsckChecker(spool: self, repair: false, config: config, now: now).run()
+            while pass < Spool.maxRepairPasses && !repaired.isEmpty && !after.findings.isEmpty {
+                let more = FsckChecker(spool: self, repair: true, config: config, now: now).run().findings.filter { $0.repaired }
+                if more.isEmpty { break }
+                repaired += more
+                pass += 1
+                after = FsckChecker(spool: self, repair: false, config: config, now: now).run()
+            }
             // Keep what was repaired, and add what is still wrong.
-            report.findings = report.findings.filter { $0.repaired } + after.findings
+            report.findings = repaired + after.findings
         }
         return report
     }
+
+    /// The most repair passes one `fsck(repair: true)` makes.
+    public static let maxRepairPasses = 4
 }
 
 /// One pass of fsck.

@@ -38,6 +38,48 @@ public enum FileSystem {
         throw SystemError(errno: code, operation: "exchange", path: "\(a) <-> \(b)")
     }
 
+    /// Adds the name `to` for the file `from` (EEXIST when `to` exists). Corresponds to `link(2)`.
+    public static func link(_ from: String, _ to: String) throws(SystemError) {
+        try retryingEINTR("link", path: "\(from) -> \(to)") { Glibc.link(from, to) }
+    }
+
+    /// True for the errors of `link(2)` that mean "this filesystem cannot make hard links here"
+    /// (the caller then falls back to `rename(2)`).
+    static func isLinkUnsupported(_ error: SystemError) -> Bool {
+        [EPERM, ENOTSUP, EOPNOTSUPP, EXDEV, EMLINK, ENOSYS].contains(error.errno)
+    }
+
+    /// Moves `from` to `to` (no-replace) so that a power cut can never make the removal of
+    /// `from` durable before the entry `to`, whatever order the filesystem persists directories
+    /// in: `link(from, to)`, fsync `to`'s directory, `unlink(from)`, fsync `from`'s directory.
+    /// A cut between the two leaves two names of one file (identical content), which recovery
+    /// collapses. Only for a source the caller owns exclusively (no one else renames it): a
+    /// claimable file (pending/, failed/) could be claimed between the link and the unlink.
+    /// Falls back to `renameNoReplace` + both fsyncs where hard links are not supported.
+    /// - Parameter syncSource: false when the caller fsyncs `from`'s directory itself (batched).
+    /// - Throws: EEXIST when `to` exists (nothing changed), ENOENT when `from` is gone;
+    ///   ENOENT from the unlink is not an error (someone completed the move: `to` holds the file).
+    public static func moveByLink(_ from: String, _ to: String, syncSource: Bool = true) throws(SystemError) {
+        let fromDir = parentDirectory(from), toDir = parentDirectory(to)
+        do {
+            try link(from, to)
+        } catch where isLinkUnsupported(error) {
+            try renameNoReplace(from, to)
+            try syncDirectory(toDir)
+            if syncSource && fromDir != toDir { try syncDirectory(fromDir) }
+            return
+        }
+        try syncDirectory(toDir)
+        try unlinkIfExists(from)
+        if syncSource && fromDir != toDir { try syncDirectory(fromDir) }
+    }
+
+    /// The directory part of a path ("." for a bare name).
+    public static func parentDirectory(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
     /// Removes a name. Corresponds to `unlink(2)`.
     public static func unlink(_ path: String) throws(SystemError) {
         try retryingEINTR("unlink", path: path) { Glibc.unlink(path) }
@@ -50,13 +92,17 @@ public enum FileSystem {
     }
 
     /// Creates a directory; succeeds if it already exists as a directory. Corresponds to `mkdir(2)`.
-    public static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(SystemError) {
+    /// - Returns: true when this call created it (its parent then needs an fsync to make it durable).
+    @discardableResult
+    public static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(SystemError) -> Bool {
         do {
             try retryingEINTR("mkdir", path: path) { mkdir(path, mode) }
+            return true
         } catch where error.isExists {
             if try FileStatus.of(path, followLinks: true).kind != .directory {
                 throw SystemError(errno: ENOTDIR, operation: "mkdir", path: path)
             }
+            return false
         }
     }
 
