@@ -7,7 +7,11 @@ Technique 3 of /work/shared/notes/powerloss.md, standard library only.
    `strace -f -y -xx -s 1048576 -qq -e trace=...`. --workload full (default): concurrent
    enqueuers (single jobs, a small batch and a batch > 8 that takes the syncfs path), two
    workers (`--count 2`) draining, some jobs failing once and retrying, some going dead, then
-   `dlq retry` of the dead ones (which then succeed). --workload enqueue: the same enqueuers,
+   `dlq retry` of the dead ones (which then succeed). --workload full-serial: the same jobs,
+   but the enqueue phase ends before one worker (`--count 1`) drains, and it is stopped while
+   `dlq retry` runs (no command fsyncs pending/ while a claim is in flight).
+   --workload enqueue: the same enqueuers on a spool that does not exist yet (the first
+   enqueues create it: the crash states check that its state directories are made durable),
    then `hold` and `release` (no workers, so no claims). The driver (this file, `drive` mode, traced too) writes `ACK <id> <state>` to its
    stdout after a command returned 0; workers print `end <id> completed|failed|dead` once the
    transition is durable. Both are seen as write(2)s in the same trace, so the order of
@@ -17,7 +21,11 @@ Technique 3 of /work/shared/notes/powerloss.md, standard library only.
    of its last fsync/fdatasync; a directory's entries as of its last fsync of that directory;
    syncfs/sync make everything durable. --model ext4: the same for file data, but directory
    changes form one ordered journal (any fsync/fdatasync/syncfs persists all earlier ones, so a
-   rename is atomic), as on ext4 with data=ordered and delayed allocation.
+   rename is atomic), as on ext4 with data=ordered and delayed allocation. --atomic-claims
+   (posix only): a claim's rename pending/|failed/ -> processing/ persists whole (when its
+   source directory is taken at a version without the name, its destination directory is taken
+   at least as of the rename): the known limit of spool-layout.md; every other rename still
+   persists half by half.
    renameat2(RENAME_EXCHANGE) swaps two names (queuectl rewrites a file by writing tmp/X, then
    exchanging it with the path, then unlinking tmp/X). `<unfinished ...>` / `<... resumed>`
    lines are joined per pid and ordered by the resumed line. As a self-check, the volatile state
@@ -43,7 +51,8 @@ Technique 3 of /work/shared/notes/powerloss.md, standard library only.
      - a second `recover` changes nothing (same names, same contents).
 
 Usage:
-  crashsim.py --queuectl .build/debug/queuectl [--workload full|enqueue] [--model posix|ext4]
+  crashsim.py --queuectl .build/debug/queuectl [--workload full|full-serial|enqueue]
+              [--model posix|ext4] [--atomic-claims]
               [--jobs 40] [--workdir DIR] [--keep] [--max-states N] [--seed S] [--show N]
   crashsim.py explain --workdir DIR --at OP [--variant durable|volatile|prefix@J] [--job ID]
               [--model posix|ext4]      (after a run with --workdir: the job's files in that crash
@@ -1153,7 +1162,8 @@ def main():
     p.add_argument("--jobs", type=int, default=40)
     p.add_argument("--workload", choices=["full", "full-serial", "enqueue"], default="full",
                    help="full: enqueuers, two workers, retries, dead jobs, dlq retry; "
-                        "enqueue: enqueuers and hold/release only (no workers, so no claims)")
+                        "full-serial: the same, enqueues first, then one worker with one slot; "
+                        "enqueue: enqueuers (creating the spool) and hold/release only (no workers, so no claims)")
     p.add_argument("--workdir", help="keep everything here (default: a temp dir, removed)")
     p.add_argument("--keep", action="store_true", help="keep passing crash states too")
     p.add_argument("--max-states", type=int, default=900, help="cap on distinct states run (0 = all)")
