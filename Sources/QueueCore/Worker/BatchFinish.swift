@@ -30,7 +30,14 @@ extension Spool {
         var temporaries = [String?](repeating: nil, count: batch.count)
         for (i, item) in batch.enumerated() {
             precondition([.completed, .failed, .dead].contains(item.job.state), "finish: not an outcome state")
-            do { temporaries[i] = try writeTemporary(item.job, sync: syncEach) } catch { errors[i] = error }
+            do {
+                do {
+                    temporaries[i] = try writeTemporary(item.job, sync: syncEach)
+                } catch where error.isNotFound {
+                    _ = try? repairLayout()  // tmp/ was removed: recreate it and retry once
+                    temporaries[i] = try writeTemporary(item.job, sync: syncEach)
+                }
+            } catch { errors[i] = error }
         }
         if !syncEach {
             do { try FileSystem.syncFileSystem(root) } catch {
@@ -55,14 +62,12 @@ extension Spool {
             let dest = path(item.job.state.directory, JobFileName.name(for: item.job, in: item.job.state))
             do {
                 do {
-                    do {
-                        try FileSystem.link(item.claim.path, dest)
-                        linked[i] = true
-                    } catch where FileSystem.isLinkUnsupported(error) {
-                        try FileSystem.renameNoReplace(item.claim.path, dest)
-                    }
-                } catch where error.isExists {
-                    try settleDuplicate(moving: item.claim.path, onto: dest, state: item.job.state)
+                    linked[i] = try place(item.claim.path, at: dest, state: item.job.state)
+                } catch where error.isNotFound && (try? FileStatus.of(item.claim.path)) != nil {
+                    // ENOENT with the claim still there: the destination directory is missing
+                    // (removed while the worker runs), not the claim taken away. Recreate, retry.
+                    _ = try? repairLayout()
+                    linked[i] = try place(item.claim.path, at: dest, state: item.job.state)
                 }
                 touched.insert(directory(item.job.state))
             } catch {
@@ -86,5 +91,22 @@ extension Spool {
             if syncError == nil { CrashPoint.hit("move:renamed", item.job.state.rawValue) }
         }
         return errors
+    }
+
+    /// Step (2) of `finish` for one claim: hard-links it at `dest` (a rename where links are not
+    /// supported; a name already there is settled as a duplicate). True when it was linked (the
+    /// claim name is then still to be unlinked).
+    private func place(_ claim: String, at dest: String, state: JobState) throws(SystemError) -> Bool {
+        do {
+            do {
+                try FileSystem.link(claim, dest)
+                return true
+            } catch where FileSystem.isLinkUnsupported(error) {
+                try FileSystem.renameNoReplace(claim, dest)
+            }
+        } catch where error.isExists {
+            try settleDuplicate(moving: claim, onto: dest, state: state)
+        }
+        return false
     }
 }

@@ -27,6 +27,7 @@ public struct JobRunner: Sendable {
         var errorText: String?
         var exitCode: Int?
         do {
+            spool.ensureLogDirectory()  // a removed logs/ must not fail the job
             let child = try ChildProcess.spawnShell(job.command, logPath: spool.logPath(job.id), environment: [
                 "QUEUECTL_JOB_ID": job.id.rawValue,
                 "QUEUECTL_ATTEMPT": String(job.attempts),
