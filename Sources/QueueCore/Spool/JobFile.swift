@@ -51,16 +51,13 @@ extension Spool {
 
     /// Moves the job at `from` to `state`'s directory with new content `job` (whose `state`
     /// must already be the destination): first its content is rewritten in place (the intent),
-    /// then the file is moved. A crash between the two leaves a file whose JSON names the
+    /// then the file is renamed. A crash between the two leaves a file whose JSON names the
     /// directory it was going to; recovery completes the move.
     ///
-    /// With `durable`, both directories are fsynced before this returns, destination first. A
-    /// source only this caller moves (processing/, dead/, held/, waiting/, completed/) is moved
-    /// by `FileSystem.moveByLink` (link, fsync destination, unlink, fsync source), so a power
-    /// cut cannot make the removal durable before the new entry even where a filesystem
-    /// persists the two directories independently. A source in pending/ or failed/ may be
-    /// claimed at any moment, so it is renamed (exactly one of a claim and this move wins) and
-    /// then both directories are fsynced (the window of spool-layout.md, "Known limits").
+    /// With `durable`, both directories are fsynced before this returns, the destination first,
+    /// then the source (so no stale copy survives in the source directory). The move is a
+    /// rename, not a move by link: admin commands, recoverers and claimers may race for the same
+    /// file, and the rename (with the exchange before it) is what lets exactly one win.
     /// - Returns: the destination path.
     /// - Throws: ENOENT when `from` vanished (someone else moved it), EEXIST when the destination name is taken.
     @discardableResult
@@ -69,23 +66,16 @@ extension Spool {
         try rewrite(from, with: job, sync: durable)
         CrashPoint.hit("move:rewritten", state.rawValue)
         let dest = path(state.directory, JobFileName.name(for: job, in: state, worker: worker))
-        let fromDir = FileSystem.parentDirectory(from)
-        let claimable = fromDir == directory(.pending) || fromDir == directory(.failed)
-        var synced = false
         if dest != from {
             do {
-                if durable && !claimable {
-                    try FileSystem.moveByLink(from, dest)
-                    synced = true
-                } else {
-                    try FileSystem.renameNoReplace(from, dest)
-                }
+                try FileSystem.renameNoReplace(from, dest)
             } catch where error.isExists {
                 try settleDuplicate(moving: from, onto: dest, state: state)
             }
         }
-        if durable && !synced {
+        if durable {
             try FileSystem.syncDirectory(directory(state))
+            let fromDir = FileSystem.parentDirectory(from)
             if fromDir != directory(state) { try FileSystem.syncDirectory(fromDir) }
         }
         CrashPoint.hit("move:renamed", state.rawValue)

@@ -53,8 +53,9 @@ public enum FileSystem {
     /// `from` durable before the entry `to`, whatever order the filesystem persists directories
     /// in: `link(from, to)`, fsync `to`'s directory, `unlink(from)`, fsync `from`'s directory.
     /// A cut between the two leaves two names of one file (identical content), which recovery
-    /// collapses. Only for a source the caller owns exclusively (no one else renames it): a
-    /// claimable file (pending/, failed/) could be claimed between the link and the unlink.
+    /// collapses. Only for a source the caller owns exclusively (no one else renames or
+    /// exchanges it: a worker's own claim): between the link and the unlink both names exist,
+    /// so a racing mover could make a second copy.
     /// Falls back to `renameNoReplace` + both fsyncs where hard links are not supported.
     /// - Parameter syncSource: false when the caller fsyncs `from`'s directory itself (batched).
     /// - Throws: EEXIST when `to` exists (nothing changed), ENOENT when `from` is gone;
