@@ -18,7 +18,8 @@ extension Spool {
     /// `syncfs` for more than eight); (2) each is exchanged into its claim (`move:rewritten`) and
     /// hard-linked into its directory (no-replace); (3) the destination directories are fsynced
     /// once for the whole batch; (4) each claim name is unlinked and processing/ is fsynced once
-    /// (`move:renamed`). The claims are this worker's own, so the link cannot race a claim; and
+    /// (`move:renamed`). The claims are this worker's own (a live owner's claim is never
+    /// recovered), so no one else moves them between the link and the unlink; and
     /// the removal from processing/ is never durable before the new entry, whatever order the
     /// filesystem persists directories in (a cut between (3) and (4) leaves two names of one
     /// file, which recovery collapses). Where hard links are not supported, (2) is a rename.
