@@ -76,9 +76,11 @@ struct PowerLossTests {
     /// moves and the fsyncs of the claim's source directory are checked under it. One exception,
     /// the known limit of spool-layout.md: a claim's rename pending/|failed/ -> processing/ is
     /// modelled as persisting whole (`--atomic-claims`), since no rename-based claim can order
-    /// its two halves. Before the fix (finish moves renamed out of processing/ and another
-    /// worker's fsync of processing/ could persist the removal first) acknowledged jobs were
-    /// found nowhere.
+    /// its two halves. The harness also checks that once a job's command started, the name it
+    /// was claimed from is gone in every crash state (the claimer fsynced `processing/`, then
+    /// `pending/` or `failed/`). Before the fix, acknowledged jobs were found nowhere (finish
+    /// moves renamed out of processing/, and another worker's fsync of processing/ could persist
+    /// the removal first); without the claim's source fsync, the claimed names survive.
     @Test
     func fullLifeCycleSurvivesPowerLossPosixModel() throws {
         let r = try harness(workload: "full", model: "posix", jobs: 40, atomicClaims: true)

@@ -48,6 +48,9 @@ Technique 3 of /work/shared/notes/powerloss.md, standard library only.
      - every job file parses as JSON, its id matches its name and its state its directory;
        processing/ and tmp/ are empty (every process of the trace is dead);
      - jobs whose enqueue was not acknowledged exist at most once;
+     - a job whose command started (a worker's `start` line) and has not ended since has no copy
+       left in pending/ or failed/ before recover (its claim, source directory included, is
+       durable before the command starts);
      - a second `recover` changes nothing (same names, same contents).
 
 Usage:
@@ -452,6 +455,8 @@ class Model:
         # known limit of spool-layout.md); every other change as `mode` says.
         self.atomic_claims = atomic_claims
         self.claims = []  # (t, source dir inode, destination dir inode) of each claim rename
+        self.starts = []  # (t, id): a worker printed `start <id>` (its claim must be durable, source too)
+        self.claim_sources = []  # (t, id, "pending/<name>") of each claim rename
         self.any_syncs = [0]
         self.t = 0
         self.inodes = []
@@ -620,9 +625,13 @@ class Model:
                 self.unhandled.append("rename of an unknown name: %s -> %s" % (src, dst))
                 return
             a = sd.cur[sl]
-            if (self.atomic_claims and "RENAME_EXCHANGE" not in flags and len(sp) == 2 and len(dp) == 2
+            if ("RENAME_EXCHANGE" not in flags and len(sp) == 2 and len(dp) == 2
                     and sp[0] in ("pending", "failed") and dp[0] == "processing"):
-                self.claims.append((self.t, sd, dd))
+                if self.atomic_claims:
+                    self.claims.append((self.t, sd, dd))
+                cid = name_id(sp[0], sp[1])
+                if cid is not None:
+                    self.claim_sources.append((self.t, cid, "/".join(sp)))
             if "RENAME_EXCHANGE" in flags:
                 b = dd.cur.get(dl)
                 if b is None:
@@ -677,6 +686,7 @@ class Model:
         # utimensat: mtimes are not modelled
 
     ACK_RE = re.compile(rb"^ACK (\S+) (pending|failed|completed|dead|held)( dlq)?$")
+    START_RE = re.compile(rb" start (\S+) attempt \d+")
     END_RE = re.compile(rb" end (\S+) (completed|failed|dead)\b")
 
     def check_ack(self, data):
@@ -693,6 +703,10 @@ class Model:
                 jid = m.group(1).decode()
                 self.acks.append((self.t, jid, m.group(2).decode(), False))
                 self.points.append((self.t, "ack %s %s" % (jid, m.group(2).decode())))
+                continue
+            m = self.START_RE.search(line)
+            if m:
+                self.starts.append((self.t, m.group(1).decode()))
 
     def note_version(self, data):
         """Remembers when each content version of a job was first written (to tell, after a
@@ -853,7 +867,9 @@ def recover_and_scan(binary, tree, root):
     """Writes the state, runs recover twice; returns a result dict (found jobs, problems)."""
     materialize(tree, root)
     env = {k: v for k, v in os.environ.items() if k not in UNSAFE_VARS}
-    res = {"problems": [], "found": {}, "corrupt": []}
+    res = {"problems": [], "found": {}, "corrupt": [], "claimable": {}}
+    # The names in pending/ and failed/ before recover (a started job's claimed name must be gone).
+    res["claimable"] = {p for p in tree if p.split("/")[0] in ("pending", "failed") and tree[p] is not None}
     r1 = subprocess.run([binary, "--spool", root, "recover"], capture_output=True, text=True, env=env)
     res["recover1"] = r1.stdout.strip()
     if r1.returncode != 0:
@@ -910,6 +926,15 @@ ALLOWED = {
 }
 
 
+def latest_starts(model, i):
+    """{id: time of its latest `start` line at or before i}."""
+    out = {}
+    for (t, jid) in model.starts:
+        if t <= i:
+            out[jid] = t
+    return out
+
+
 def check(model, i, res, known):
     """Problems of the crash state at time i given the acknowledgements up to i."""
     problems = list(res["problems"])
@@ -947,6 +972,13 @@ def check(model, i, res, known):
                 problems.append("%s, found in %s/ (attempts %s)" % (what, fstate, fattempts))
         elif attempts is not None and (fattempts is None or fattempts < attempts):
             problems.append("%s after attempt %d, found in %s/ with attempts %s" % (what, attempts, fstate, fattempts))
+    # A job whose command started was claimed durably: processing/ and the directory it came
+    # from were fsynced, so the name it was claimed from may not survive the crash.
+    for jid, t in latest_starts(model, i).items():
+        src = [p for (tc, cid, p) in model.claim_sources if cid == jid and tc <= t]
+        if src and src[-1] in res["claimable"]:
+            problems.append("job %s started at op %d, but the name it was claimed from survived: %s (before recover)"
+                            % (jid, t, src[-1]))
     for jid, copies in sorted(found.items()):
         if jid not in known:
             problems.append("unknown job %s in %s" % (jid, [c[:2] for c in copies]))
