@@ -49,32 +49,6 @@ public enum FileSystem {
         [EPERM, ENOTSUP, EOPNOTSUPP, EXDEV, EMLINK, ENOSYS].contains(error.errno)
     }
 
-    /// Moves `from` to `to` (no-replace) so that a power cut can never make the removal of
-    /// `from` durable before the entry `to`, whatever order the filesystem persists directories
-    /// in: `link(from, to)`, fsync `to`'s directory, `unlink(from)`, fsync `from`'s directory.
-    /// A cut between the two leaves two names of one file (identical content), which recovery
-    /// collapses. Only for a source the caller owns exclusively (no one else renames or
-    /// exchanges it: a worker's own claim): between the link and the unlink both names exist,
-    /// so a racing mover could make a second copy.
-    /// Falls back to `renameNoReplace` + both fsyncs where hard links are not supported.
-    /// - Parameter syncSource: false when the caller fsyncs `from`'s directory itself (batched).
-    /// - Throws: EEXIST when `to` exists (nothing changed), ENOENT when `from` is gone;
-    ///   ENOENT from the unlink is not an error (someone completed the move: `to` holds the file).
-    public static func moveByLink(_ from: String, _ to: String, syncSource: Bool = true) throws(SystemError) {
-        let fromDir = parentDirectory(from), toDir = parentDirectory(to)
-        do {
-            try link(from, to)
-        } catch where isLinkUnsupported(error) {
-            try renameNoReplace(from, to)
-            try syncDirectory(toDir)
-            if syncSource && fromDir != toDir { try syncDirectory(fromDir) }
-            return
-        }
-        try syncDirectory(toDir)
-        try unlinkIfExists(from)
-        if syncSource && fromDir != toDir { try syncDirectory(fromDir) }
-    }
-
     /// The directory part of a path ("." for a bare name).
     public static func parentDirectory(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }

@@ -113,14 +113,18 @@ extension Spool {
     }
 
     /// Undoes step 1 after step 2 failed for a reason of the system (ENOSPC, EIO...): when the
-    /// reserved file still holds its old content, it is moved back to its old name
-    /// (`FileSystem.moveByLink`: both directories fsynced, the old one first).
+    /// reserved file still holds its old content, it is renamed back to its old name, and both
+    /// directories are fsynced (its old directory first, then processing/). A rename, not a
+    /// move by link: once back under its old name the file may be claimed at once, and a
+    /// second name left in processing/ by a crash would be recovered as a second copy.
     /// - Returns: true when it was put back; false when it was rewritten already, vanished,
     ///   or cannot be moved (it then stays in processing/ for recovery).
     public func abandon(_ reserved: ReservedClaim) -> Bool {
         guard let job = try? readJob(at: reserved.path), job.state == reserved.originState, job.id == reserved.id else { return false }
         do {
-            try FileSystem.moveByLink(reserved.path, path(reserved.originState.directory, reserved.originName))
+            try FileSystem.renameNoReplace(reserved.path, path(reserved.originState.directory, reserved.originName))
+            try? FileSystem.syncDirectory(directory(reserved.originState))
+            try? FileSystem.syncDirectory(directory(.processing))
             return true
         } catch {
             return false
