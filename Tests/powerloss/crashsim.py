@@ -7,7 +7,11 @@ Technique 3 of /work/shared/notes/powerloss.md, standard library only.
    `strace -f -y -xx -s 1048576 -qq -e trace=...`. --workload full (default): concurrent
    enqueuers (single jobs, a small batch and a batch > 8 that takes the syncfs path), two
    workers (`--count 2`) draining, some jobs failing once and retrying, some going dead, then
-   `dlq retry` of the dead ones (which then succeed). --workload enqueue: the same enqueuers,
+   `dlq retry` of the dead ones (which then succeed). --workload full-serial: the same jobs,
+   but the enqueue phase ends before one worker (`--count 1`) drains, and it is stopped while
+   `dlq retry` runs (no command fsyncs pending/ while a claim is in flight).
+   --workload enqueue: the same enqueuers on a spool that does not exist yet (the first
+   enqueues create it: the crash states check that its state directories are made durable),
    then `hold` and `release` (no workers, so no claims). The driver (this file, `drive` mode, traced too) writes `ACK <id> <state>` to its
    stdout after a command returned 0; workers print `end <id> completed|failed|dead` once the
    transition is durable. Both are seen as write(2)s in the same trace, so the order of
@@ -17,7 +21,11 @@ Technique 3 of /work/shared/notes/powerloss.md, standard library only.
    of its last fsync/fdatasync; a directory's entries as of its last fsync of that directory;
    syncfs/sync make everything durable. --model ext4: the same for file data, but directory
    changes form one ordered journal (any fsync/fdatasync/syncfs persists all earlier ones, so a
-   rename is atomic), as on ext4 with data=ordered and delayed allocation.
+   rename is atomic), as on ext4 with data=ordered and delayed allocation. --atomic-claims
+   (posix only): a claim's rename pending/|failed/ -> processing/ persists whole (when its
+   source directory is taken at a version without the name, its destination directory is taken
+   at least as of the rename): the known limit of spool-layout.md; every other rename still
+   persists half by half.
    renameat2(RENAME_EXCHANGE) swaps two names (queuectl rewrites a file by writing tmp/X, then
    exchanging it with the path, then unlinking tmp/X). `<unfinished ...>` / `<... resumed>`
    lines are joined per pid and ordered by the resumed line. As a self-check, the volatile state
@@ -40,10 +48,14 @@ Technique 3 of /work/shared/notes/powerloss.md, standard library only.
      - every job file parses as JSON, its id matches its name and its state its directory;
        processing/ and tmp/ are empty (every process of the trace is dead);
      - jobs whose enqueue was not acknowledged exist at most once;
+     - a job whose command started (a worker's `start` line) and has not ended since has no copy
+       left in pending/ or failed/ before recover (its claim, source directory included, is
+       durable before the command starts);
      - a second `recover` changes nothing (same names, same contents).
 
 Usage:
-  crashsim.py --queuectl .build/debug/queuectl [--workload full|enqueue] [--model posix|ext4]
+  crashsim.py --queuectl .build/debug/queuectl [--workload full|full-serial|enqueue]
+              [--model posix|ext4] [--atomic-claims]
               [--jobs 40] [--workdir DIR] [--keep] [--max-states N] [--seed S] [--show N]
   crashsim.py explain --workdir DIR --at OP [--variant durable|volatile|prefix@J] [--job ID]
               [--model posix|ext4]      (after a run with --workdir: the job's files in that crash
@@ -129,13 +141,16 @@ def drive(args):
             errors.append("queuectl %s: exit %d: %s" % (" ".join(argv), r.returncode, r.stderr.strip()))
         return r.returncode == 0
 
-    # Setup (not under test): the spool exists and is durable before the first job.
-    for k, v in [("time_unit", "0.001"), ("poll_interval", "0.05"), ("lease", "60"), ("kill_grace", "0.2"),
-                 ("backoff_base", "2")]:
-        if not q(["config", "set", k, v]):
-            sys.stderr.write("\n".join(errors) + "\n")
-            return 2
-    os.sync()
+    # Setup (not under test): the spool exists and is durable before the first job. Not for
+    # --workload enqueue: there the first (concurrent) enqueues create the spool, so the crash
+    # states check that creating it fsyncs the root (its parent is outside the model).
+    if args.workload != "enqueue":
+        for k, v in [("time_unit", "0.001"), ("poll_interval", "0.05"), ("lease", "60"), ("kill_grace", "0.2"),
+                     ("backoff_base", "2")]:
+            if not q(["config", "set", k, v]):
+                sys.stderr.write("\n".join(errors) + "\n")
+                return 2
+        os.sync()
 
     plan = job_plan(args.jobs)
     n = len(plan)
@@ -179,16 +194,40 @@ def drive(args):
             sys.stderr.write("workload failed:\n  " + "\n  ".join(errors) + "\n")
             return 2
         return 0
+    serial = args.workload == "full-serial"
     workers = []
-    for w in range(2):
-        out = open(os.path.join(work, "worker%d.out" % w), "w")
-        workers.append(subprocess.Popen([binary, "--spool", spool, "worker", "start", "--count", "2"],
-                                        stdout=out, stderr=subprocess.STDOUT, env=env))
-    late = threading.Thread(target=singles, args=(plan[c:],))
-    late.start()
-    threads.append(late)
-    for t in threads:
-        t.join()
+
+    def start_worker(w, count):
+        out = open(os.path.join(work, "worker%d.out" % w), "a")
+        return subprocess.Popen([binary, "--spool", spool, "worker", "start", "--count", str(count)],
+                                stdout=out, stderr=subprocess.STDOUT, env=env)
+
+    def stop_workers():
+        for w in workers:
+            w.send_signal(signal.SIGTERM)
+        for w in workers:
+            try:
+                w.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                w.kill()
+                errors.append("a worker did not stop")
+        del workers[:]
+
+    if serial:
+        # Enqueue phase, then drain phase with one worker and one slot: no enqueue or admin
+        # command runs while a claim is in flight (see the header: the claim window).
+        for t in threads:
+            t.join()
+        singles(plan[c:])
+        workers.append(start_worker(0, 1))
+    else:
+        for w in range(2):
+            workers.append(start_worker(w, 2))
+        late = threading.Thread(target=singles, args=(plan[c:],))
+        late.start()
+        threads.append(late)
+        for t in threads:
+            t.join()
 
     end_re = re.compile(r" end (\S+) (completed|failed|dead)\b")
 
@@ -219,6 +258,8 @@ def drive(args):
     ok = not errors and wait_for(lambda: all(ends().get(j) == s for j, s in expected_first.items()), "the first drain")
     if ok:
         open(revive, "w").close()
+        if serial:
+            stop_workers()
         half = doomed[: len(doomed) // 2]
         for jid in half:  # one command per id ...
             if q(["dlq", "retry", jid]):
@@ -227,15 +268,10 @@ def drive(args):
         if rest and q(["dlq", "retry"] + rest):  # ... and one for several
             for jid in rest:
                 ack(jid, "pending", " dlq")
+        if serial:
+            workers.append(start_worker(0, 1))
         ok = not errors and wait_for(lambda: all(ends().get(j) == "completed" for j in doomed), "the revived jobs")
-    for w in workers:
-        w.send_signal(signal.SIGTERM)
-    for w in workers:
-        try:
-            w.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            w.kill()
-            errors.append("a worker did not stop")
+    stop_workers()
     os.write(1, b"DONE\n")
     if errors:
         sys.stderr.write("workload failed:\n  " + "\n  ".join(errors) + "\n")
@@ -412,9 +448,15 @@ class Model:
            atomic); file data is durable only when that file is fsynced (an un-fsynced new file
            comes back empty)."""
 
-    def __init__(self, root, mode="posix"):
+    def __init__(self, root, mode="posix", atomic_claims=False):
         self.root = root.rstrip("/")
         self.mode = mode
+        # --atomic-claims: a claim's rename pending/|failed/ -> processing/ persists whole (the
+        # known limit of spool-layout.md); every other change as `mode` says.
+        self.atomic_claims = atomic_claims
+        self.claims = []  # (t, source dir inode, destination dir inode) of each claim rename
+        self.starts = []  # (t, id): a worker printed `start <id>` (its claim must be durable, source too)
+        self.claim_sources = []  # (t, id, "pending/<name>") of each claim rename
         self.any_syncs = [0]
         self.t = 0
         self.inodes = []
@@ -583,6 +625,13 @@ class Model:
                 self.unhandled.append("rename of an unknown name: %s -> %s" % (src, dst))
                 return
             a = sd.cur[sl]
+            if ("RENAME_EXCHANGE" not in flags and len(sp) == 2 and len(dp) == 2
+                    and sp[0] in ("pending", "failed") and dp[0] == "processing"):
+                if self.atomic_claims:
+                    self.claims.append((self.t, sd, dd))
+                cid = name_id(sp[0], sp[1])
+                if cid is not None:
+                    self.claim_sources.append((self.t, cid, "/".join(sp)))
             if "RENAME_EXCHANGE" in flags:
                 b = dd.cur.get(dl)
                 if b is None:
@@ -637,6 +686,7 @@ class Model:
         # utimensat: mtimes are not modelled
 
     ACK_RE = re.compile(rb"^ACK (\S+) (pending|failed|completed|dead|held)( dlq)?$")
+    START_RE = re.compile(rb" start (\S+) attempt \d+")
     END_RE = re.compile(rb" end (\S+) (completed|failed|dead)\b")
 
     def check_ack(self, data):
@@ -653,6 +703,10 @@ class Model:
                 jid = m.group(1).decode()
                 self.acks.append((self.t, jid, m.group(2).decode(), False))
                 self.points.append((self.t, "ack %s %s" % (jid, m.group(2).decode())))
+                continue
+            m = self.START_RE.search(line)
+            if m:
+                self.starts.append((self.t, m.group(1).decode()))
 
     def note_version(self, data):
         """Remembers when each content version of a job was first written (to tell, after a
@@ -708,6 +762,27 @@ class Model:
         return ino.last_sync(i, self.global_syncs)
 
     def chooser(self, kind, i, rng=None, j=None):
+        base = self.base_chooser(kind, i, rng, j)
+        if not self.atomic_claims or self.mode != "posix" or not self.claims:
+            return base
+        claims = [c for c in self.claims if c[0] <= i]
+        memo = {}
+
+        def choose(ino):
+            if ino.num in memo:
+                return memo[ino.num]
+            t = base(ino)
+            # A directory that is the destination of a claim whose source removal persisted is
+            # taken at least as of that claim (its entry persisted too).
+            for (tc, sd, dd) in claims:
+                if dd is ino and t < tc and sd is not ino and base(sd) >= tc:
+                    t = tc
+            memo[ino.num] = t
+            return t
+
+        return choose
+
+    def base_chooser(self, kind, i, rng=None, j=None):
         if kind == "durable":
             return lambda ino: self.durable_time(ino, i)
         if kind == "volatile":
@@ -792,7 +867,9 @@ def recover_and_scan(binary, tree, root):
     """Writes the state, runs recover twice; returns a result dict (found jobs, problems)."""
     materialize(tree, root)
     env = {k: v for k, v in os.environ.items() if k not in UNSAFE_VARS}
-    res = {"problems": [], "found": {}, "corrupt": []}
+    res = {"problems": [], "found": {}, "corrupt": [], "claimable": {}}
+    # The names in pending/ and failed/ before recover (a started job's claimed name must be gone).
+    res["claimable"] = {p for p in tree if p.split("/")[0] in ("pending", "failed") and tree[p] is not None}
     r1 = subprocess.run([binary, "--spool", root, "recover"], capture_output=True, text=True, env=env)
     res["recover1"] = r1.stdout.strip()
     if r1.returncode != 0:
@@ -849,6 +926,15 @@ ALLOWED = {
 }
 
 
+def latest_starts(model, i):
+    """{id: time of its latest `start` line at or before i}."""
+    out = {}
+    for (t, jid) in model.starts:
+        if t <= i:
+            out[jid] = t
+    return out
+
+
 def check(model, i, res, known):
     """Problems of the crash state at time i given the acknowledgements up to i."""
     problems = list(res["problems"])
@@ -886,6 +972,13 @@ def check(model, i, res, known):
                 problems.append("%s, found in %s/ (attempts %s)" % (what, fstate, fattempts))
         elif attempts is not None and (fattempts is None or fattempts < attempts):
             problems.append("%s after attempt %d, found in %s/ with attempts %s" % (what, attempts, fstate, fattempts))
+    # A job whose command started was claimed durably: processing/ and the directory it came
+    # from were fsynced, so the name it was claimed from may not survive the crash.
+    for jid, t in latest_starts(model, i).items():
+        src = [p for (tc, cid, p) in model.claim_sources if cid == jid and tc <= t]
+        if src and src[-1] in res["claimable"]:
+            problems.append("job %s started at op %d, but the name it was claimed from survived: %s (before recover)"
+                            % (jid, t, src[-1]))
     for jid, copies in sorted(found.items()):
         if jid not in known:
             problems.append("unknown job %s in %s" % (jid, [c[:2] for c in copies]))
@@ -922,7 +1015,7 @@ def run(args):
             log("crashsim: ERROR: the traced workload failed (exit %d):\n%s" % (r.returncode, r.stderr.strip()))
             return 2
 
-        model = Model(spool, args.model)
+        model = Model(spool, args.model, atomic_claims=args.atomic_claims)
         calls = 0
         for pid, name, a, ret in read_trace(trace):
             model.apply(pid, name, a, ret)
@@ -1043,7 +1136,7 @@ def explain(args):
     """Debugging aid: the files of a job in the crash state at op --at (variant durable, volatile
     or prefix@J; random variants are not reproduced here) before recover, its acknowledgements,
     and the traced calls that name it."""
-    model = Model(os.path.join(args.workdir, "spool"), args.model)
+    model = Model(os.path.join(args.workdir, "spool"), args.model, atomic_claims=args.atomic_claims)
     lines = []
     for pid, name, a, ret in read_trace(os.path.join(args.workdir, "trace.txt")):
         model.apply(pid, name, a, ret)
@@ -1085,6 +1178,7 @@ def main():
         p.add_argument("--variant", default="durable")
         p.add_argument("--job")
         p.add_argument("--model", choices=["posix", "ext4"], default="posix")
+        p.add_argument("--atomic-claims", action="store_true")
         return explain(p.parse_args())
     if len(sys.argv) > 1 and sys.argv[1] == "drive":
         p = argparse.ArgumentParser()
@@ -1098,14 +1192,18 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--queuectl", required=True, help="the built binary")
     p.add_argument("--jobs", type=int, default=40)
-    p.add_argument("--workload", choices=["full", "enqueue"], default="full",
+    p.add_argument("--workload", choices=["full", "full-serial", "enqueue"], default="full",
                    help="full: enqueuers, two workers, retries, dead jobs, dlq retry; "
-                        "enqueue: enqueuers and hold/release only (no workers, so no claims)")
+                        "full-serial: the same, enqueues first, then one worker with one slot; "
+                        "enqueue: enqueuers (creating the spool) and hold/release only (no workers, so no claims)")
     p.add_argument("--workdir", help="keep everything here (default: a temp dir, removed)")
     p.add_argument("--keep", action="store_true", help="keep passing crash states too")
     p.add_argument("--max-states", type=int, default=900, help="cap on distinct states run (0 = all)")
     p.add_argument("--random-variants", type=int, default=1)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--atomic-claims", action="store_true",
+                   help="posix model, except that a claim's rename pending/|failed/ -> processing/ persists "
+                        "whole (the documented known limit); every other rename persists half by half")
     p.add_argument("--model", choices=["posix", "ext4"], default="posix",
                    help="durability model (see Model); default posix")
     p.add_argument("--show", type=int, default=12, help="failing states to print")

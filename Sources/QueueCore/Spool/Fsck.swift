@@ -36,17 +36,33 @@ extension Spool {
     /// once it is confirmed, i.e. its files are still there and unchanged after the queue's
     /// own moves would have completed (see `FsckCandidate`); `repaired` is set only when the
     /// repair changed something. A spool that is only busy is therefore reported clean.
+    ///
+    /// One repair can expose another (an interrupted move completed into pending/ may land
+    /// beside a stale copy a power cut left there: a duplicate only the next pass sees), so
+    /// repair passes run until one repairs nothing (at most `maxRepairPasses`): one `fsck
+    /// --repair` converges, and a second one finds nothing to do.
     public func fsck(repair: Bool, config: Config, now: Timestamp = .now()) -> FsckReport {
         let first = FsckChecker(spool: self, repair: repair, config: config, now: now)
         var report = first.run()
         if repair && !report.findings.isEmpty {
-            let second = FsckChecker(spool: self, repair: false, config: config, now: now)
-            let after = second.run()
+            var repaired = report.findings.filter { $0.repaired }
+            var pass = 1
+            var after = FsckChecker(spool: self, repair: false, config: config, now: now).run()
+            while pass < Spool.maxRepairPasses && !repaired.isEmpty && !after.findings.isEmpty {
+                let more = FsckChecker(spool: self, repair: true, config: config, now: now).run().findings.filter { $0.repaired }
+                if more.isEmpty { break }
+                repaired += more
+                pass += 1
+                after = FsckChecker(spool: self, repair: false, config: config, now: now).run()
+            }
             // Keep what was repaired, and add what is still wrong.
-            report.findings = report.findings.filter { $0.repaired } + after.findings
+            report.findings = repaired + after.findings
         }
         return report
     }
+
+    /// The most repair passes one `fsck(repair: true)` makes.
+    public static let maxRepairPasses = 4
 }
 
 /// One pass of fsck. Findings are confirmed before they are reported (see `FsckCandidate`):

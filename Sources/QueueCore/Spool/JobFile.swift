@@ -53,6 +53,11 @@ extension Spool {
     /// must already be the destination): first its content is rewritten in place (the intent),
     /// then the file is renamed. A crash between the two leaves a file whose JSON names the
     /// directory it was going to; recovery completes the move.
+    ///
+    /// With `durable`, both directories are fsynced before this returns, the destination first,
+    /// then the source (so no stale copy survives in the source directory). The move is a
+    /// rename, not a move by link: admin commands, recoverers and claimers may race for the same
+    /// file, and the rename (with the exchange before it) is what lets exactly one win.
     /// - Returns: the destination path.
     /// - Throws: ENOENT when `from` vanished (someone else moved it), EEXIST when the destination name is taken.
     @discardableResult
@@ -70,7 +75,7 @@ extension Spool {
         }
         if durable {
             try FileSystem.syncDirectory(directory(state))
-            let fromDir = String(from[..<(from.lastIndex(of: "/") ?? from.endIndex)])
+            let fromDir = FileSystem.parentDirectory(from)
             if fromDir != directory(state) { try FileSystem.syncDirectory(fromDir) }
         }
         CrashPoint.hit("move:renamed", state.rawValue)

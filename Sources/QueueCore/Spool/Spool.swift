@@ -26,12 +26,17 @@ public struct Spool: Sendable {
     public func logPath(_ id: JobID) -> String { path("logs", "\(id.rawValue).log") }
     public func markerPath(_ id: JobID) -> String { path("ids", id.rawValue) }
 
-    /// Creates the spool and its directories (mode 0700) if missing.
+    /// Creates the spool and its directories (mode 0700) if missing. Idempotent. Every directory
+    /// this call creates is made durable: its parent is fsynced after it was created (the spool
+    /// root's parent, then the root once for the state directories), so the first acknowledged
+    /// `enqueue` on a new spool survives a power cut. Nothing is fsynced when nothing was created.
     /// - Throws: `QueueError.spoolUnusable` naming the path and the reason.
     public func create() throws(QueueError) {
         do {
             try makeParents(root)
-            for d in Spool.directories { try FileSystem.makeDirectory(path(d)) }
+            var created = false
+            for d in Spool.directories where try FileSystem.makeDirectory(path(d)) { created = true }
+            if created { try FileSystem.syncDirectory(root) }
         } catch {
             throw .spoolUnusable("cannot create spool \(root): \(error)")
         }
@@ -41,7 +46,7 @@ public struct Spool: Sendable {
         if (try? FileStatus.of(dir, followLinks: true)) != nil { return }
         let parent = dir.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         if !parent.isEmpty { try makeParents(parent) }
-        try FileSystem.makeDirectory(dir)
+        if try FileSystem.makeDirectory(dir) { try FileSystem.syncDirectory(parent.isEmpty ? (dir.hasPrefix("/") ? "/" : ".") : parent) }
     }
 
     /// Reads the config (defaults when there is none).

@@ -38,6 +38,23 @@ public enum FileSystem {
         throw SystemError(errno: code, operation: "exchange", path: "\(a) <-> \(b)")
     }
 
+    /// Adds the name `to` for the file `from` (EEXIST when `to` exists). Corresponds to `link(2)`.
+    public static func link(_ from: String, _ to: String) throws(SystemError) {
+        try retryingEINTR("link", path: "\(from) -> \(to)") { Glibc.link(from, to) }
+    }
+
+    /// True for the errors of `link(2)` that mean "this filesystem cannot make hard links here"
+    /// (the caller then falls back to `rename(2)`).
+    static func isLinkUnsupported(_ error: SystemError) -> Bool {
+        [EPERM, ENOTSUP, EOPNOTSUPP, EXDEV, EMLINK, ENOSYS].contains(error.errno)
+    }
+
+    /// The directory part of a path ("." for a bare name).
+    public static func parentDirectory(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
     /// Removes a name. Corresponds to `unlink(2)`.
     public static func unlink(_ path: String) throws(SystemError) {
         try retryingEINTR("unlink", path: path) { Glibc.unlink(path) }
@@ -50,13 +67,17 @@ public enum FileSystem {
     }
 
     /// Creates a directory; succeeds if it already exists as a directory. Corresponds to `mkdir(2)`.
-    public static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(SystemError) {
+    /// - Returns: true when this call created it (its parent then needs an fsync to make it durable).
+    @discardableResult
+    public static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(SystemError) -> Bool {
         do {
             try retryingEINTR("mkdir", path: path) { mkdir(path, mode) }
+            return true
         } catch where error.isExists {
             if try FileStatus.of(path, followLinks: true).kind != .directory {
                 throw SystemError(errno: ENOTDIR, operation: "mkdir", path: path)
             }
+            return false
         }
     }
 

@@ -41,13 +41,17 @@ extension Spool {
     }
 
     /// Step 1 of a claim: renames `state`'s `name` into `processing/<worker>.<id>.json`.
-    /// - Returns: nil when another worker won (ENOENT) or `name` is not an ordered job name.
+    /// - Returns: nil when another worker won (ENOENT), the claim name is still taken by this
+    ///   worker's unfinished finish of the same id (EEXIST), or `name` is not an ordered job name.
     public func reserve(_ name: String, from state: JobState, worker: ProcessTag) throws(SystemError) -> ReservedClaim? {
         guard let id = JobFileName.id(of: name, in: state) else { return nil }
         let dest = path("processing", JobFileName.processing(worker: worker, id: id))
         do {
-            try FileSystem.rename(path(state.directory, name), dest)
-        } catch where error.isNotFound {
+            // No-replace: while this worker's own finish of the same id still has its claim name
+            // (a finish links the outcome first and unlinks the claim after an fsync), a retry
+            // due at once must wait for the next scan, not rename onto it (a no-op on one inode).
+            try FileSystem.renameNoReplace(path(state.directory, name), dest)
+        } catch where error.isNotFound || error.isExists {
             return nil
         }
         CrashPoint.hit("claim:renamed")
@@ -56,8 +60,9 @@ extension Spool {
 
     /// Step 2 of a claim: reads the reserved file, checks its id, and rewrites it (exchange,
     /// fenced) with state processing, attempts + 1, started_at and worker. The rewritten claim
-    /// is fsynced (data, then processing/), so a power cut can never leave an empty claim file
-    /// where an acknowledged job was. Safe to run on any thread.
+    /// is fsynced (data, then processing/, then the directory it was renamed out of), so a power
+    /// cut can never leave an empty claim file where an acknowledged job was, nor a stale copy
+    /// in pending/ or failed/ once the command starts. Safe to run on any thread.
     ///
     /// A file that does not parse and was modified less than `dropGrace` seconds ago is put
     /// back under its old name (a cron job may write straight to a queue name); older, or
@@ -105,6 +110,7 @@ extension Spool {
         do {
             try rewrite(dest, with: job, sync: true)
             try FileSystem.syncDirectory(directory(.processing))
+            try FileSystem.syncDirectory(directory(reserved.originState))
         } catch where error.isNotFound {
             return .notClaimed  // recovery took it back in between: it is not ours any more
         }
@@ -113,7 +119,10 @@ extension Spool {
     }
 
     /// Undoes step 1 after step 2 failed for a reason of the system (ENOSPC, EIO...): when the
-    /// reserved file still holds its old content, it is renamed back to its old name.
+    /// reserved file still holds its old content, it is renamed back to its old name, and both
+    /// directories are fsynced (its old directory first, then processing/). A rename, not a
+    /// move by link: once back under its old name the file may be claimed at once, and a
+    /// second name left in processing/ by a crash would be recovered as a second copy.
     /// - Returns: true when it was put back; false when it was rewritten already, vanished,
     ///   or cannot be moved (it then stays in processing/ for recovery).
     public func abandon(_ reserved: ReservedClaim) -> Bool {
@@ -121,6 +130,7 @@ extension Spool {
         do {
             try FileSystem.renameNoReplace(reserved.path, path(reserved.originState.directory, reserved.originName))
             try? FileSystem.syncDirectory(directory(reserved.originState))
+            try? FileSystem.syncDirectory(directory(.processing))
             return true
         } catch {
             return false

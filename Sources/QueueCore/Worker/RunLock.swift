@@ -11,7 +11,7 @@
 /// stderr (a daemon) escapes the lock; spool-layout.md says so.
 extension Spool {
     /// Opens `logs/<id>.log` for a new attempt (append, created 0600) with the run lock taken.
-    /// A missing `logs/` is created again first.
+    /// A missing `logs/` is created again first (`ensureLogDirectory`).
     /// - Returns: the descriptor holding the lock, or nil when processes of an earlier attempt hold it.
     /// - Throws: `SystemError` when the log cannot be opened or locked.
     public func openRunLog(_ id: JobID) throws(SystemError) -> FileDescriptor? {
@@ -20,7 +20,7 @@ extension Spool {
         do {
             fd = try FileDescriptor.open(log, flags: O_WRONLY | O_APPEND | O_CREAT)
         } catch where error.isNotFound {
-            try FileSystem.makeDirectory(path("logs"))
+            ensureLogDirectory()  // logs/ was removed: recreate it (the worker warns), then retry once
             fd = try FileDescriptor.open(log, flags: O_WRONLY | O_APPEND | O_CREAT)
         }
         do {

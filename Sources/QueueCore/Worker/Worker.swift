@@ -90,6 +90,7 @@ public final class Worker: @unchecked Sendable {
         var lastPurge: UInt64 = 0
         var lastResolve: UInt64 = 0
         var lastRecordRetry: UInt64 = 0
+        var lastLayoutCheck: UInt64 = 0
         var reportedLeftInPlace: Set<String> = []
         var unadoptable: Set<String> = []  // dropped names whose last adoption was deferred or failed
         var stopping = false
@@ -148,6 +149,13 @@ public final class Worker: @unchecked Sendable {
                 }
                 lastHeartbeat = mono
             }
+            // Spool directories removed while we run (rm -rf completed/...): recreated, with a warning.
+            if mono - lastLayoutCheck >= UInt64(config.pollInterval * 1e9) {
+                do { try spool.repairLayout() } catch { emit(.warning("\(error)")) }
+                lastLayoutCheck = mono
+            }
+            let recreated = Spool.takeLayoutRepairs()  // by this loop, a finish or a job start
+            if !recreated.isEmpty { emit(.warning("recreated missing spool directories: \(recreated.joined(separator: " "))")); queue.invalidate() }
             // Recovery of other workers' orphaned claims: at start, then every lease/2 (at most every poll_interval).
             let recoveryEvery = TimeLimits.nanoseconds(max(min(config.lease / 2, config.pollInterval * 5), 0.01))
             if !stopping && (lastRecovery == 0 || mono - lastRecovery >= recoveryEvery) {
@@ -281,7 +289,8 @@ public final class Worker: @unchecked Sendable {
     /// A claim taken away by recovery (ENOENT) is reported as lost.
     private func record(_ finish: Spool.Finish, seconds: Double) {
         committer.submit(finish) { [self] error in
-            if let error, !error.isNotFound {
+            // ENOENT is "taken away by recovery" only when the claim is gone (else: retried).
+            if let error, !error.isNotFound || self.exists(finish.claim.path) {
                 self.unrecorded.withLock { $0.append((finish, seconds)) }
                 self.emit(.warning("could not record the outcome of \(finish.job.id) (\(finish.job.state.rawValue)): \(error); "
                     + "it stays in processing/ and is retried every poll_interval"))
