@@ -150,7 +150,7 @@ public final class Worker: @unchecked Sendable {
                 lastHeartbeat = mono
             }
             // Spool directories removed while we run (rm -rf completed/...): recreated, with a warning.
-            if mono - lastLayoutCheck >= UInt64(config.pollInterval * 1e9) {
+            if mono - lastLayoutCheck >= TimeLimits.nanoseconds(config.pollInterval) {
                 do { try spool.repairLayout() } catch { emit(.warning("\(error)")) }
                 lastLayoutCheck = mono
             }
