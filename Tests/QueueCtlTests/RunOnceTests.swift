@@ -42,12 +42,16 @@ struct RunOnceTests {
         #expect(eventually { Self.ledger(s) == ["start 1"] })
         w1.signal(SIGKILL)  // the worker alone: its job's process group lives on
         #expect(w1.wait(timeout: 10) == 128 + SIGKILL)
+        var recovery = ""
         if runRecoverFirst {
             let r = s.run("recover")
             #expect(r.code == 0, "\(r)")
+            recovery = r.out
         }
         let w2 = s.run("worker", "start", "--exit-when-idle")
         #expect(w2.code == 0, "\(w2)")
+        recovery += w2.out
+        #expect(recovery.contains("recovered long") && recovery.contains("were still running and were ended"), "\(recovery)")
         let lines = Self.ledger(s)
         #expect(lines == ["start 1", "end 1 term", "start 2", "end 2"], "\(lines)\n\(w2)")
         #expect(Self.runsNeverOverlap(lines))
@@ -64,6 +68,7 @@ struct RunOnceTests {
         let w1 = s.startWorker()
         defer { w1.signal(SIGCONT); w1.kill9() }
         #expect(w1.waitFor("start paused attempt 1"))
+        #expect(eventually { Self.ledger(s) == ["start 1"] })  // spawned (the start line comes first)
         w1.signal(SIGSTOP)
         let w2 = s.startWorker()
         defer { w2.kill9() }
@@ -91,6 +96,7 @@ struct RunOnceTests {
         let owner = s.startWorker([], env: ["QUEUECTL_HOST": "hosta"])
         defer { owner.signal(SIGCONT); owner.kill9() }
         #expect(owner.waitFor("start steady attempt 1"))
+        #expect(eventually { Self.ledger(s) == ["start 1"] })  // spawned (the start line comes first)
         let other = s.startWorker([], env: ["QUEUECTL_HOST": "hostb"])
         defer { other.kill9() }
         owner.signal(SIGSTOP)
@@ -118,6 +124,7 @@ struct RunOnceTests {
         let owner = s.startWorker([], env: ["QUEUECTL_HOST": "hosta"])
         defer { owner.kill9() }
         #expect(owner.waitFor("start remote attempt 1"))
+        #expect(eventually { Self.ledger(s) == ["start 1"] })  // spawned (the start line comes first)
         owner.signal(SIGKILL)
         _ = owner.wait(timeout: 10)
         let other = s.startWorker([], env: ["QUEUECTL_HOST": "hostb"])

@@ -59,6 +59,7 @@ extension Spool {
             throw QueueError.conflict("orphaned claim processing/\(name) is unreadable (\(error)); quarantined as \(moved ?? "?")")
         }
         let id = job.id
+        var ended = false
         if job.state == .processing, runIsActive(id) {
             // The attempt's processes outlived their worker: end them (this host) before the
             // job can run again, or leave the claim until they end (another host).
@@ -68,6 +69,7 @@ extension Spool {
                     + (owner?.isOnThisHost == true ? " and did not end on SIGKILL" : " on host \(owner?.host ?? "?")")
                     + "; left in place until they end")
             }
+            ended = true
         }
         if job.state == .processing {
             RetryPolicy.applyFailure(to: &job, error: "interrupted: \(reason) during attempt \(job.attempts)",
@@ -79,7 +81,8 @@ extension Spool {
             if error.isNotFound { return nil }
             throw error
         }
-        return RecoveryAction(id: id, from: "processing/\(name)", to: job.state, reason: reason)
+        return RecoveryAction(id: id, from: "processing/\(name)", to: job.state,
+                              reason: reason + (ended ? "; its attempt's processes were still running and were ended" : ""))
     }
 
     /// Recovers every orphaned claim in processing/.
