@@ -62,4 +62,24 @@ struct QuarantineNameTests {
         let after = s.run("fsck")
         #expect(after.code == 0 && after.lines == ["clean"], "\(after)")
     }
+
+    /// A long name that is not UTF-8: its `%XX` form (three times longer) would not be a legal
+    /// name, so it is cut and hashed; then the file is quarantined like any garbage.
+    @Test func longNonUTF8NameIsEscapedWithinBoundsThenQuarantined() throws {
+        let s = TempSpool()
+        s.fast(["drop_grace": "0"])
+        var raw = Array(s.path("pending/").utf8) + [UInt8](repeating: 0xff, count: 120) + Array("long.json".utf8) + [0]
+        let fd = raw.withUnsafeMutableBufferPointer { p in
+            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { open($0, O_WRONLY | O_CREAT | O_EXCL, 0o600) }
+        }
+        try #require(fd >= 0)
+        close(fd)
+        let repair = s.run("fsck", "--repair")
+        #expect(repair.code == 0, "\(repair)")
+        #expect(repair.out.contains("invalid-name"), "\(repair)")
+        #expect(s.files("pending").isEmpty, "\(s.files("pending"))")
+        #expect(s.quarantined.count == 1, "\(s.files("corrupt"))")
+        #expect(s.quarantined.allSatisfy { $0.utf8.count + ".reason".utf8.count <= 255 })
+        #expect(s.run("fsck").code == 0)
+    }
 }

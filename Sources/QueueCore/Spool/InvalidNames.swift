@@ -5,7 +5,10 @@ import CQueueShims
 /// place to its escaped form; from then on it is an ordinary dropped file (adopted or
 /// quarantined with a reason). Dotfiles and names ending in `.tmp` are never touched.
 extension Spool {
-    /// `raw` with every byte above 0x7F written as `%XX` (upper-case hex): pure ASCII.
+    /// `raw` with every byte above 0x7F written as `%XX` (upper-case hex): pure ASCII. An
+    /// escaped name longer than `maxEscapedName` bytes (escaping can triple a name's length) is
+    /// cut and followed by `.` and 16 hex digits of a hash of the whole raw name, so that it
+    /// stays a legal name (and one that quarantine can still prefix).
     public static func escapedName(_ raw: [UInt8]) -> String {
         var out = ""
         for b in raw {
@@ -15,8 +18,15 @@ extension Spool {
                 out += "%" + String(b, radix: 16, uppercase: true)
             }
         }
-        return out
+        guard out.utf8.count > maxEscapedName else { return out }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a 64
+        for b in raw { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        let hex = String(hash, radix: 16, uppercase: true)
+        return String(out.prefix(maxEscapedName - 17)) + "." + String(repeating: "0", count: 16 - hex.count) + hex
     }
+
+    /// The longest escaped name (bytes), leaving room for a `.N` suffix.
+    public static let maxEscapedName = 200
 
     /// Renames the file named `raw` in spool directory `dir` to its escaped name (with `.N`
     /// appended if that name is taken).
