@@ -28,7 +28,10 @@ struct WorkerTests {
 
         s.openGate("go")
         #expect(eventually { s.ids(in: .completed) == ["gated"] })
-        #expect(s.files("processing").isEmpty)
+        // A finish links the outcome into completed/ and unlinks the claim once completed/ is
+        // fsynced (spool-layout.md, "Finish"): for that moment both names show the one file.
+        #expect(eventually { s.files("processing").isEmpty })
+        #expect(s.ids(in: .completed) == ["gated"])
         #expect(s.job("gated")?["exit_code"] as? Int == 0)
         #expect(w.stop() == 0)
         #expect(s.run("logs", "gated").out == "through\n")
