@@ -68,7 +68,7 @@ struct FaultInjectionTests {
         Case(action: .enqueueBatch, step: "enqueue:renamed", afterRecover: all(batchIDs, "pending 0 0"), afterDrain: all(batchIDs, "completed 1 1")),
         // claim: before the command starts.
         Case(action: .worker, step: "claim:renamed", afterRecover: "j1 pending 0 0", afterDrain: "j1 completed 1 1"),
-        Case(action: .worker, step: "claim:rewritten", afterRecover: "j1 failed 1 0", afterDrain: "j1 completed 2 1"),
+        Case(action: .worker, step: "claim:rewritten", afterRecover: "j1 pending 1 0", afterDrain: "j1 completed 2 1"),
         Case(action: .worker, step: "claim:rewritten", maxRetries: 0, afterRecover: "j1 dead 1 0", afterDrain: "j1 dead 1 0"),
         // success
         Case(action: .worker, step: "move:rewritten:completed", afterRecover: "j1 completed 1 1", afterDrain: "j1 completed 1 1"),
@@ -87,15 +87,15 @@ struct FaultInjectionTests {
         Case(action: .hold, step: "move:renamed:held", afterRecover: "j1 held 0 0", afterDrain: "j1 completed 1 1"),
         Case(action: .release, step: "move:rewritten:pending", afterRecover: "j1 pending 0 0", afterDrain: "j1 completed 1 1"),
         Case(action: .release, step: "move:renamed:pending", afterRecover: "j1 pending 0 0", afterDrain: "j1 completed 1 1"),
-        // recovery itself killed half-way (an interrupted attempt -> failed / dead; an interrupted claim -> back)
-        Case(action: .recover, step: "move:rewritten:failed", setupStep: "claim:rewritten", afterRecover: "j1 failed 1 0", afterDrain: "j1 completed 2 1"),
-        Case(action: .recover, step: "move:renamed:failed", setupStep: "claim:rewritten", afterRecover: "j1 failed 1 0", afterDrain: "j1 completed 2 1"),
+        // recovery itself killed half-way (an interrupted attempt -> pending / dead; an interrupted claim -> back)
+        Case(action: .recover, step: "move:rewritten:pending", setupStep: "claim:rewritten", afterRecover: "j1 pending 1 0", afterDrain: "j1 completed 2 1"),
+        Case(action: .recover, step: "move:renamed:pending", setupStep: "claim:rewritten", afterRecover: "j1 pending 1 0", afterDrain: "j1 completed 2 1"),
         Case(action: .recover, step: "move:rewritten:dead", maxRetries: 0, setupStep: "claim:rewritten", afterRecover: "j1 dead 1 0", afterDrain: "j1 dead 1 0"),
         Case(action: .recover, step: "move:renamed:dead", maxRetries: 0, setupStep: "claim:rewritten", afterRecover: "j1 dead 1 0", afterDrain: "j1 dead 1 0"),
         Case(action: .recover, step: "move:rewritten:pending", setupStep: "claim:renamed", afterRecover: "j1 pending 0 0", afterDrain: "j1 completed 1 1"),
         Case(action: .recover, step: "move:renamed:pending", setupStep: "claim:renamed", afterRecover: "j1 pending 0 0", afterDrain: "j1 completed 1 1"),
-        Case(action: .workerStartupRecovery, step: "move:rewritten:failed", setupStep: "claim:rewritten", afterRecover: "j1 failed 1 0", afterDrain: "j1 completed 2 1"),
-        Case(action: .workerStartupRecovery, step: "move:renamed:failed", setupStep: "claim:rewritten", afterRecover: "j1 failed 1 0", afterDrain: "j1 completed 2 1"),
+        Case(action: .workerStartupRecovery, step: "move:rewritten:pending", setupStep: "claim:rewritten", afterRecover: "j1 pending 1 0", afterDrain: "j1 completed 2 1"),
+        Case(action: .workerStartupRecovery, step: "move:renamed:pending", setupStep: "claim:rewritten", afterRecover: "j1 pending 1 0", afterDrain: "j1 completed 2 1"),
         // QUEUECTL_CRASH_SKIP: the second completion of a worker running k0, k1, k2 in order.
         // k2 is due 2 s after the others: a slot claims its next job while the committer records
         // the previous outcome, so only a later due time makes "k2 not claimed yet" (and "k1
@@ -104,7 +104,7 @@ struct FaultInjectionTests {
              afterRecover: "k0 completed 1 1,k1 completed 1 1,k2 pending 0 0",
              afterDrain: "k0 completed 1 1,k1 completed 1 1,k2 completed 1 1"),
         Case(action: .worker, step: "claim:rewritten", skip: 2,
-             afterRecover: "k0 completed 1 1,k1 completed 1 1,k2 failed 1 0",
+             afterRecover: "k0 completed 1 1,k1 completed 1 1,k2 pending 1 0",
              afterDrain: "k0 completed 1 1,k1 completed 1 1,k2 completed 2 1"),
     ]
 

@@ -80,7 +80,10 @@ struct EnqueueCommand: Command {
         case .stdin:
             jobs = try readLines(ctx.input, now: now)
         }
-        for i in jobs.indices { try apply(&jobs[i], config: config, now: now, sequence: i) }
+        var overrides = EnqueueOverrides(maxRetries: maxRetries, priority: priority, delay: delay, runAt: runAt,
+                                         timeout: timeout, after: after)
+        if let id { overrides.id = try JobID(id) }
+        for i in jobs.indices { jobs[i] = try jobs[i].normalisedForEnqueue(overrides, config: config, now: now, sequence: i) }
         try ctx.spool.create()
         try ctx.spool.enqueue(jobs)
         for job in jobs { ctx.out.line(job.id.rawValue) }
@@ -91,35 +94,6 @@ struct EnqueueCommand: Command {
         guard !command.isEmpty else { throw .invalidJob("the command is empty") }
         guard !command.utf8.contains(0) else { throw .invalidJob("the command contains a NUL byte") }
         return Job(id: JobID.generate(now: now), command: command, now: now)
-    }
-
-    /// Applies the options on top of the job's fields and validates the result.
-    private func apply(_ job: inout Job, config: Config, now: Timestamp, sequence: Int) throws(QueueError) {
-        if let id { job.id = try JobID(id) }
-        if let maxRetries { job.maxRetries = maxRetries }
-        if let priority { job.priority = priority }
-        if let delay {
-            try TimeLimits.check(units: delay, timeUnit: config.timeUnit, what: "--delay")
-            job.runAt = now.adding(seconds: delay * config.timeUnit)
-        }
-        if let runAt { job.runAt = runAt }
-        // 0 is kept: it means no timeout for this job, overriding job_timeout.
-        if let timeout { job.timeout = timeout }
-        if let t = job.timeout {
-            try TimeLimits.check(units: t, timeUnit: config.timeUnit, what: self.timeout != nil ? "--timeout" : "field 'timeout'")
-        }
-        if !after.isEmpty { job.after = after }
-        // A job enters the queue fresh, whatever the JSON said.
-        job.state = .pending
-        job.attempts = 0
-        job.exitCode = nil
-        job.startedAt = nil
-        job.finishedAt = nil
-        job.worker = nil
-        // First in, first out within a priority: jobs of one batch keep their order.
-        if job.runAt == job.createdAt && sequence > 0 {
-            job.runAt = job.runAt.adding(seconds: Double(sequence) / 1_000_000)
-        }
     }
 
     private func readInput(_ path: String) throws(QueueError) -> [UInt8] {

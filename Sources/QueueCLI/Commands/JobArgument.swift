@@ -39,7 +39,7 @@ enum JobTable {
     }
 
     static func json(_ job: Job) -> JSONValue {
-        (try? JSONCoding.decode(job.encoded())) ?? .null
+        job.jsonValue
     }
 }
 

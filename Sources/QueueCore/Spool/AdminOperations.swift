@@ -5,7 +5,7 @@ extension Spool {
     /// - Throws: `.notFound`, `.conflict` for a processing job.
     public func delete(_ id: JobID) throws(QueueError) -> JobState {
         guard let loc = try locate(id) else { throw .notFound(id.rawValue) }
-        if loc.state == .processing {
+        if !Transition.deletable.contains(loc.state) {
             throw .conflict("job \(id) is processing; it can be deleted once it has finished (or after `queuectl worker stop`)")
         }
         do {
@@ -21,9 +21,10 @@ extension Spool {
         return loc.state
     }
 
-    /// Moves a job from `from` to `to` with `update` applied to its content.
-    /// - Throws: `.notFound` if it is not there, `.conflict` if it is in another state.
-    func transition(_ id: JobID, from: Set<JobState>, to: JobState, what: String, update: (inout Job) -> Void) throws(QueueError) -> Job {
+    /// Makes the move `t` (see `Transition`) with `update` applied to the job's content.
+    /// - Throws: `.notFound` if it is not there, `.conflict` if it is in a state `t` does not start from.
+    func transition(_ id: JobID, _ t: Transition, what: String, update: (inout Job) -> Void) throws(QueueError) -> Job {
+        let from = t.from, to = t.to
         let file = try load(id)
         guard from.contains(file.state) else {
             let allowed = from.map(\.rawValue).sorted().joined(separator: " or ")
@@ -45,7 +46,7 @@ extension Spool {
 
     /// Sends a dead job back to pending with attempts reset to 0, due now.
     public func retryDead(_ id: JobID) throws(QueueError) -> Job {
-        try transition(id, from: [.dead], to: .pending, what: "retry") { job in
+        try transition(id, .dlqRetry, what: "retry") { job in
             job.attempts = 0
             job.runAt = .now()
             job.exitCode = nil
@@ -55,17 +56,17 @@ extension Spool {
 
     /// Makes a job waiting in failed/ due now (attempts kept).
     public func retryNow(_ id: JobID) throws(QueueError) -> Job {
-        try transition(id, from: [.failed], to: .pending, what: "retry") { job in job.runAt = .now() }
+        try transition(id, .retry, what: "retry") { job in job.runAt = .now() }
     }
 
     /// Holds a pending or failed job: it is never claimed until released.
     public func hold(_ id: JobID) throws(QueueError) -> Job {
-        try transition(id, from: [.pending, .failed], to: .held, what: "hold") { _ in }
+        try transition(id, .hold, what: "hold") { _ in }
     }
 
     /// Releases a held job back to pending (its due time is kept).
     public func release(_ id: JobID) throws(QueueError) -> Job {
-        try transition(id, from: [.held], to: .pending, what: "release") { _ in }
+        try transition(id, .release, what: "release") { _ in }
     }
 
     /// Counts the job files in each of `states` (names only; no file is opened). Dotfiles and

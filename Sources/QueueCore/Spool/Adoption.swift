@@ -74,12 +74,7 @@ extension Spool {
         } catch {
             return .leftInPlace("\(error)")
         }
-        if job.state == .dead || job.state == .completed { job.attempts = 0 }
-        job.state = .pending
-        job.exitCode = nil
-        job.startedAt = nil
-        job.finishedAt = nil
-        job.worker = nil
+        job.resetForQueue(keepingAttempts: job.state != .dead && job.state != .completed)
         job.updatedAt = now
         do {
             try move(p, to: .pending, as: job, durable: true)

@@ -29,11 +29,11 @@ extension Spool {
             guard ready || failure != nil else { continue }
             job.updatedAt = now
             if let failure {
-                job.state = .dead
+                job.state = Transition.dependencyDead.to
                 job.lastError = failure
                 job.finishedAt = now
             } else {
-                job.state = .pending
+                job.state = Transition.dependenciesMet.to
                 if job.runAt < now && job.runAt == job.createdAt { job.runAt = now }
             }
             do {

@@ -95,13 +95,6 @@ final class FsckChecker {
         deferred.append(FsckCandidate(kind: kind, path: path, detail: detail, files: [(path, status)], still: still, fix: fix))
     }
 
-    /// Transitions whose content is written before the rename: a file in `dir` whose JSON says
-    /// `state` is such a move interrupted, and is completed.
-    static let interruptedMoves: Set<String> = [
-        "dead>pending", "failed>pending", "pending>held", "failed>held", "held>pending",
-        "waiting>pending", "waiting>dead",
-    ]
-
     func run() -> FsckReport {
         for p in spool.permissionProblems() { note(FsckCandidate(kind: .unsafePermissions, path: spool.root, detail: p)) }
         checkTemporaries()
@@ -211,7 +204,7 @@ final class FsckChecker {
         }
         if state == .processing { seen[nameID, default: []].append((state, p, job, st)); return }
         if job.state != state {
-            if FsckChecker.interruptedMoves.contains("\(state.rawValue)>\(job.state.rawValue)") {
+            if Transition.isInterruptedMove(in: state, jsonState: job.state) {
                 later(.stateMismatch, p, "JSON says \(job.state.rawValue): an interrupted move, completed to \(job.state.directory)/", file: st) {
                     try spool.move(p, to: job.state, as: job, durable: true)
                     return true

@@ -2,6 +2,12 @@
 extension Job {
     /// Encodes the job as the bytes of its file, ending in a newline.
     public func encoded() -> [UInt8] {
+        JSONCoding.encode(jsonValue, pretty: true) + [0x0a]
+    }
+
+    /// The job as the JSON object of its file (every known key, `null` for unset ones, plus
+    /// `extra`): what clients render, without re-parsing `encoded()`.
+    public var jsonValue: JSONValue {
         var o = extra
         o["id"] = .string(id.rawValue)
         o["command"] = .string(command)
@@ -19,7 +25,7 @@ extension Job {
         o["finished_at"] = finishedAt.map { .string($0.iso8601) } ?? .null
         o["worker"] = worker.map { .string($0) } ?? .null
         if !after.isEmpty { o["after"] = .array(after.map { .string($0.rawValue) }) }
-        return JSONCoding.encode(.object(o), pretty: true) + [0x0a]
+        return .object(o)
     }
 
     /// Parses a job from JSON bytes.

@@ -40,9 +40,11 @@ extension Spool {
     }
 
     /// Recovers one claim file whatever its owner (callers check `orphanReason` first).
-    /// A file whose JSON state is not `processing` is a move that was interrupted: it is completed
-    /// to the directory its JSON names. A `processing` one is an interrupted attempt: it counts as a
-    /// failed attempt (to failed/ with backoff, or dead/ when no retries remain).
+    /// A file whose JSON state is not `processing` is a move that was interrupted
+    /// (`Transition.isInterruptedMove`): it is completed to the directory its JSON names. A
+    /// `processing` one is an interrupted attempt: its attempt stays counted and the job goes
+    /// back to pending/, due at once, or to dead/ when no retries remain
+    /// (`RetryPolicy.applyInterruption`). The run-lock check comes before any move.
     /// - Throws: `QueueError.conflict` when the claim was unreadable: it is quarantined, and the
     ///   admin must look (the job's content is lost); `SystemError` for I/O failures.
     public func recoverClaim(_ name: String, reason: String, config: Config, now: Timestamp = .now()) throws -> RecoveryAction? {
@@ -71,9 +73,9 @@ extension Spool {
             }
             ended = true
         }
-        if job.state == .processing {
-            RetryPolicy.applyFailure(to: &job, error: "interrupted: \(reason) during attempt \(job.attempts)",
-                                     exitCode: nil, config: config, now: now)
+        if !Transition.isInterruptedMove(in: .processing, jsonState: job.state) {
+            RetryPolicy.applyInterruption(to: &job, error: "interrupted: \(reason) during attempt \(job.attempts)",
+                                          config: config, now: now)
         }
         do {
             try move(p, to: job.state, as: job, durable: true)

@@ -6,16 +6,32 @@ public enum RetryPolicy {
     ///   - error: the `last_error` text.
     ///   - exitCode: the command's exit code, nil when it did not exit normally.
     public static func applyFailure(to job: inout Job, error: String, exitCode: Int?, config: Config, now: Timestamp) {
+        if record(&job, error: error, exitCode: exitCode, config: config, now: now) {
+            job.state = .failed
+            job.runAt = now.adding(seconds: config.backoffSeconds(afterAttempt: job.attempts))
+        }
+    }
+
+    /// Updates `job` after attempt `job.attempts` was interrupted (its worker died): the attempt
+    /// stays counted; the job goes back to pending, due at once (no backoff: the command did not
+    /// fail), while retries remain, else to dead, so a job that keeps killing its worker ends.
+    public static func applyInterruption(to job: inout Job, error: String, config: Config, now: Timestamp) {
+        if record(&job, error: error, exitCode: nil, config: config, now: now) {
+            job.state = .pending
+            job.runAt = now
+        }
+    }
+
+    /// Records the end of the attempt; sets state dead and returns false when no retries remain.
+    private static func record(_ job: inout Job, error: String, exitCode: Int?, config: Config, now: Timestamp) -> Bool {
         job.lastError = error
         job.exitCode = exitCode
         job.finishedAt = now
         job.updatedAt = now
-        let maxRetries = job.maxRetries ?? config.maxRetries
-        if job.attempts > maxRetries {
+        guard job.attempts <= job.maxRetries ?? config.maxRetries else {
             job.state = .dead
-        } else {
-            job.state = .failed
-            job.runAt = now.adding(seconds: config.backoffSeconds(afterAttempt: job.attempts))
+            return false
         }
+        return true
     }
 }
