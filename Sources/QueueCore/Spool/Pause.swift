@@ -8,21 +8,17 @@ extension Spool {
     /// directory is fsynced). Pausing a paused queue is not an error.
     /// - Throws: `QueueError.system` when the flag cannot be written or made durable;
     ///   `QueueError.spoolUnusable` when the spool cannot be created.
-    public func pause() throws(QueueError) {
-        try create()
-        do {
-            _ = try FileSystem.createExclusive(pausedFlagPath)
-            try FileSystem.syncDirectory(root)
-        } catch { throw .system(error) }
-    }
+    public func pause() throws(QueueError) { try setPaused(true) }
 
     /// Resumes the queue: removes the flag, durably. Resuming a queue that is not paused is
     /// not an error.
     /// - Throws: as `pause()`.
-    public func resume() throws(QueueError) {
+    public func resume() throws(QueueError) { try setPaused(false) }
+
+    private func setPaused(_ paused: Bool) throws(QueueError) {
         try create()
         do {
-            _ = try FileSystem.unlinkIfExists(pausedFlagPath)
+            if paused { _ = try FileSystem.createExclusive(pausedFlagPath) } else { _ = try FileSystem.unlinkIfExists(pausedFlagPath) }
             try FileSystem.syncDirectory(root)
         } catch { throw .system(error) }
     }
