@@ -12,27 +12,18 @@ public enum QueueCLI {
     /// The process entry point: checks the raw argv is UTF-8 (Swift's `CommandLine.arguments`
     /// silently repairs it), runs, flushes and exits.
     public static func main() -> Never {
-        var argv: [String] = []
-        for i in 1..<Int(CommandLine.argc) {
-            guard let raw = CommandLine.unsafeArgv[i] else { continue }
-            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw))
-            guard let s = String(validating: bytes, as: UTF8.self) else {
-                let err = Output(.standardError)
-                err.line("queuectl: argument \(i) is not valid UTF-8")
-                err.flush()
-                exit(ExitCode.usage)
-            }
-            argv.append(s)
+        let argv: [String]
+        switch ProcessEnvironment.arguments() {
+        case .success(let a): argv = a
+        case .failure(let bad):
+            let err = Output(.standardError)
+            err.line("queuectl: argument \(bad.index) is not valid UTF-8")
+            err.flush()
+            ProcessEnvironment.exit(ExitCode.usage)
         }
-        var env: [String: String] = [:]
-        var e = environ
-        while let p = e.pointee {
-            let entry = String(cString: p)
-            if let eq = entry.firstIndex(of: "=") { env[String(entry[..<eq])] = String(entry[entry.index(after: eq)...]) }
-            e += 1
-        }
+        let env = ProcessEnvironment.variables()
         let code = run(argv, environment: env, out: Output(.standardOutput), err: Output(.standardError), input: .standardInput)
-        exit(code)
+        ProcessEnvironment.exit(code)
     }
 
     /// Runs one command line (without the program name) and returns the exit code.
@@ -115,7 +106,7 @@ public enum QueueCLI {
     /// `$XDG_STATE_HOME/queuectl` or `~/.local/state/queuectl`.
     static func defaultSpool(_ env: [String: String]) -> String {
         if let xdg = env["XDG_STATE_HOME"], xdg.hasPrefix("/") { return xdg + "/queuectl" }
-        let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp/queuectl-\(getuid())"
+        let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp/queuectl-\(ProcessEnvironment.userID)"
         return home + "/.local/state/queuectl"
     }
 

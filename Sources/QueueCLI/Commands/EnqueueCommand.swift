@@ -98,7 +98,7 @@ struct EnqueueCommand: Command {
 
     private func readInput(_ path: String) throws(QueueError) -> [UInt8] {
         do {
-            guard let b = try FileSystem.readFile(path, limit: Spool.maxJobFileSize) else {
+            guard let b = try JobInput.readFile(path) else {
                 throw QueueError.invalidJob("\(path) is larger than \(Spool.maxJobFileSize) bytes")
             }
             return b
@@ -111,7 +111,7 @@ struct EnqueueCommand: Command {
 
     private func readLines(_ input: FileDescriptor, now: Timestamp) throws(QueueError) -> [Job] {
         let bytes: [UInt8]
-        do { bytes = try input.readAll() ?? [] } catch { throw .usage("cannot read standard input: \(error)") }
+        do { bytes = try JobInput.readAll(input) ?? [] } catch { throw .usage("cannot read standard input: \(error)") }
         var jobs: [Job] = []
         var lineNumber = 0
         for line in bytes.split(separator: 0x0a, omittingEmptySubsequences: false) {

@@ -7,11 +7,7 @@ struct PauseCommand: Command {
     static let usage = ""
     init(_ args: inout Arguments) throws(QueueError) {}
     func run(_ ctx: Context) throws(QueueError) -> Int32 {
-        try ctx.spool.create()
-        do {
-            _ = try FileSystem.createExclusive(ctx.spool.pausedFlagPath)
-            try FileSystem.syncDirectory(ctx.spool.root)
-        } catch { throw .system(error) }
+        try ctx.spool.pause()
         ctx.out.line("paused")
         return ExitCode.success
     }
@@ -23,11 +19,7 @@ struct ResumeCommand: Command {
     static let usage = ""
     init(_ args: inout Arguments) throws(QueueError) {}
     func run(_ ctx: Context) throws(QueueError) -> Int32 {
-        try ctx.spool.create()
-        do {
-            try FileSystem.unlinkIfExists(ctx.spool.pausedFlagPath)
-            try FileSystem.syncDirectory(ctx.spool.root)
-        } catch { throw .system(error) }
+        try ctx.spool.resume()
         ctx.out.line("resumed")
         return ExitCode.success
     }

@@ -11,18 +11,9 @@ struct StatusCommand: Command {
 
     func run(_ ctx: Context) throws(QueueError) -> Int32 {
         try ctx.spool.create()
-        let now = Timestamp.now()
-        // pending/ is listed once, for its count and its age histogram together.
-        let shape = try ctx.spool.pendingShape(now: now)
-        var counts = try ctx.spool.counts(JobState.allCases.filter { $0 != .pending })
-        counts[.pending] = shape.buckets.reduce(0, +) + shape.notYetDue + shape.unnamed
         let config = try ctx.spool.config()
-        let workers = ctx.spool.workers().map { WorkerView($0, spool: ctx.spool, config: config) }
-        let live = workers.filter { $0.status != "stale" }
-        let rate = (live.reduce(0) { $0 + $1.record.finished.oneMinute },
-                    live.reduce(0) { $0 + $1.record.finished.fiveMinutes },
-                    live.reduce(0) { $0 + $1.record.finished.fifteenMinutes })
-        let paused = (try? FileStatus.of(ctx.spool.pausedFlagPath)) != nil
+        let report = try ctx.spool.statusReport(config: config)
+        let counts = report.counts, shape = report.pendingShape, rate = report.finished
         if json {
             var o: [String: JSONValue] = [:]
             for s in JobState.allCases { o[s.rawValue] = .int(Int64(counts[s] ?? 0)) }
@@ -31,17 +22,17 @@ struct StatusCommand: Command {
                 histogram.append(.object(["age": .string(QueueShape.bucketLabel(i)), "count": .int(Int64(n))]))
             }
             ctx.out.line(JSONOut.render(.object([
-                "spool": .string(ctx.spool.root), "counts": .object(o), "paused": .bool(paused),
+                "spool": .string(report.spool), "counts": .object(o), "paused": .bool(report.paused),
                 "oldest_pending_age_seconds": shape.oldestAge.map { .double(($0 * 1000).rounded() / 1000) } ?? .null,
                 "pending_not_yet_due": .int(Int64(shape.notYetDue)),
                 "pending_age_histogram": .array(histogram),
-                "finished_last_1m": .int(Int64(rate.0)), "finished_last_5m": .int(Int64(rate.1)),
-                "finished_last_15m": .int(Int64(rate.2)),
-                "workers": .array(workers.map(\.json)),
+                "finished_last_1m": .int(Int64(rate.oneMinute)), "finished_last_5m": .int(Int64(rate.fiveMinutes)),
+                "finished_last_15m": .int(Int64(rate.fifteenMinutes)),
+                "workers": .array(report.workers.map(\.json)),
             ])))
             return ExitCode.success
         }
-        ctx.out.line("spool: \(ctx.spool.root)\(paused ? "  (paused: workers claim nothing)" : "")")
+        ctx.out.line("spool: \(report.spool)\(report.paused ? "  (paused: workers claim nothing)" : "")")
         for s in JobState.allCases { ctx.out.line("\(s.rawValue.padding(12))\(counts[s] ?? 0)") }
         if let age = shape.oldestAge {
             ctx.out.line("oldest due pending job waiting: \(StatusCommand.formatAge(age))")
@@ -50,37 +41,34 @@ struct StatusCommand: Command {
             let cells = shape.buckets.enumerated().map { "\(QueueShape.bucketLabel($0.offset)):\($0.element)" }
             ctx.out.line("pending by age: " + cells.joined(separator: " ") + "  not yet due:\(shape.notYetDue)")
         }
-        ctx.out.line("finished (live workers): \(rate.0) in 1m, \(rate.1) in 5m, \(rate.2) in 15m")
-        let alive = workers.filter { $0.status == "alive" }.count
+        ctx.out.line("finished (live workers): \(rate.oneMinute) in 1m, \(rate.fiveMinutes) in 5m, \(rate.fifteenMinutes) in 15m")
+        let alive = report.aliveWorkers
+        let workers = report.workers
         ctx.out.line("workers: \(alive) alive" + (workers.count > alive ? ", \(workers.count - alive) stale or stopping" : ""))
         for w in workers { ctx.out.line("  " + w.line) }
         return ExitCode.success
     }
 }
 
-/// A worker as the admin sees it: alive, stopping or stale, and what it runs.
-struct WorkerView {
-    var record: WorkerRecord
-    var status: String
-    var running: [JobID]
-
-    init(_ r: WorkerRecord, spool: Spool, config: Config) {
-        record = r
-        running = spool.claims(of: r.id)
-        let age = Timestamp.now().secondsSinceEpoch - r.heartbeat.secondsSinceEpoch
-        if r.id.isDeadOnThisHost || age > config.lease { status = "stale" }
-        else if r.stopRequested { status = "stopping" }
-        else { status = "alive" }
+/// How a worker is shown: its state (a dead worker shows as `stale` until recovery removes
+/// its registration) and what it runs.
+extension WorkerStatus {
+    var label: String {
+        switch state {
+        case .alive: return "alive"
+        case .stopping: return "stopping"
+        case .stale, .dead: return "stale"
+        }
     }
 
     var line: String {
-        "\(record.id)  \(status)  pid \(record.id.pid)  slots \(record.count)  since \(record.startedAt.iso8601)  running: "
+        "\(record.id)  \(label)  pid \(record.id.pid)  slots \(record.count)  since \(record.startedAt.iso8601)  running: "
             + (running.isEmpty ? "-" : running.map(\.rawValue).joined(separator: ","))
     }
 
     var json: JSONValue {
         .object(["id": .string(record.id.rawValue), "host": .string(record.id.host), "pid": .int(Int64(record.id.pid)),
-                 "status": .string(status), "count": .int(Int64(record.count)), "started_at": .string(record.startedAt.iso8601),
+                 "status": .string(label), "count": .int(Int64(record.count)), "started_at": .string(record.startedAt.iso8601),
                  "heartbeat_at": .string(record.heartbeat.iso8601), "background": .bool(record.background),
                  "running": .array(running.map { .string($0.rawValue) })])
     }

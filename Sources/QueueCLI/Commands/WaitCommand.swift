@@ -17,38 +17,19 @@ struct WaitCommand: Command {
     }
 
     func run(_ ctx: Context) throws(QueueError) -> Int32 {
-        let deadline = timeout.map { MonotonicClock.deadline(after: $0) }
-        var pending = ids
         var anyDead = false
-        let watch = DirectoryWatch()
-        watch.add(ctx.spool.directory(.completed))
-        watch.add(ctx.spool.directory(.dead))
-        while true {
-            var still: [JobID] = []
-            for id in pending {
-                // completed/ and dead/ are looked up by name: no scan while we wait.
-                if (try? FileStatus.of(ctx.spool.path("completed", JobFileName.plain(id)))) != nil { continue }
-                if (try? FileStatus.of(ctx.spool.path("dead", JobFileName.plain(id)))) != nil {
-                    ctx.err.line("queuectl wait: job \(id) ended dead"); anyDead = true; continue
-                }
-                if (try? FileStatus.of(ctx.spool.markerPath(id))) == nil, try ctx.spool.locate(id) == nil {
-                    ctx.err.line("queuectl wait: no such job: \(id)"); anyDead = true; continue
-                }
-                still.append(id)
+        let outcomes = try ctx.spool.waitForJobs(ids: ids, timeout: timeout) { id, outcome in
+            switch outcome {
+            case .dead: ctx.err.line("queuectl wait: job \(id) ended dead"); anyDead = true
+            case .notFound: ctx.err.line("queuectl wait: no such job: \(id)"); anyDead = true
+            case .completed, .timedOut: break
             }
-            pending = still
-            if pending.isEmpty { return anyDead ? ExitCode.failure : ExitCode.success }
-            var waitMs: Int32 = 200
-            if let deadline {
-                let now = MonotonicClock.nanos()
-                if now >= deadline {
-                    ctx.err.line("queuectl wait: timed out; still waiting for \(pending.map(\.rawValue).joined(separator: ", "))")
-                    return ExitCode.timeout
-                }
-                waitMs = Int32(min(200, (deadline - now) / 1_000_000 + 1))
-            }
-            var fd = pollfd(fd: watch.fd, events: Int16(POLLIN), revents: 0)
-            if watch.fd >= 0 { _ = poll(&fd, 1, waitMs); _ = watch.drain() } else { usleep(UInt32(waitMs) * 1000) }
         }
+        let unfinished = ids.filter { outcomes[$0] == .timedOut }
+        if !unfinished.isEmpty {
+            ctx.err.line("queuectl wait: timed out; still waiting for \(unfinished.map(\.rawValue).joined(separator: ", "))")
+            return ExitCode.timeout
+        }
+        return anyDead ? ExitCode.failure : ExitCode.success
     }
 }

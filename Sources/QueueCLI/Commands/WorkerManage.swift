@@ -22,53 +22,20 @@ struct WorkerStop: Command {
     }
 
     func run(_ ctx: Context) throws(QueueError) -> Int32 {
-        var targets = ctx.spool.workers()
-        if let id {
-            targets = targets.filter { $0.id.rawValue == id }
-            if targets.isEmpty { throw .notFound("no such worker: \(id)") }
-        }
-        if targets.isEmpty { ctx.out.line("no workers are registered"); return ExitCode.success }
-        for w in targets {
-            _ = try? FileSystem.createExclusive(ctx.spool.stopRequestPath(w.id))
-            if w.id.isOnThisHost && !w.id.isDeadOnThisHost { kill(w.id.pid, SIGTERM) }
-            ctx.out.line("stopping \(w.id)")
-        }
-        ctx.out.flush()
-        guard wait else { return ExitCode.success }
-        let grace = (try? ctx.spool.config().killGrace) ?? 5
-        var deadline = timeout.map { MonotonicClock.deadline(after: $0) }
-        var forced = false
-        while true {
-            let alive = targets.filter { isRunning($0.id, ctx.spool) }
-            if alive.isEmpty {
-                ctx.out.line("stopped")
-                return ExitCode.success
+        let outcome = try ctx.spool.stopWorkers(id: id, wait: wait, timeout: timeout) { event in
+            switch event {
+            case .requested(let w): ctx.out.line("stopping \(w)")
+            case .forcing(let w): ctx.out.line("timeout: stopping \(w) forcefully")
+            case .allStopped: ctx.out.line("stopped")
+            case .stillRunning(let w): ctx.err.line("queuectl worker stop: \(w) is still running (another host?)")
             }
-            if let d = deadline, MonotonicClock.nanos() >= d {
-                if forced {
-                    // Still alive after the force grace: SIGKILL; recovery takes its jobs back.
-                    for w in alive where w.id.isOnThisHost { kill(w.id.pid, SIGKILL) }
-                    usleep(100_000)
-                    _ = ctx.spool.recoverOrphans(config: (try? ctx.spool.config()) ?? Config())
-                    let left = alive.filter { isRunning($0.id, ctx.spool) }
-                    for w in left { ctx.err.line("queuectl worker stop: \(w.id) is still running (another host?)") }
-                    return left.isEmpty ? ExitCode.success : ExitCode.failure
-                }
-                forced = true
-                for w in alive {
-                    ctx.out.line("timeout: stopping \(w.id) forcefully")
-                    if w.id.isOnThisHost { kill(w.id.pid, SIGTERM) }  // the second signal kills its jobs
-                }
-                ctx.out.flush()
-                deadline = MonotonicClock.deadline(after: grace + 2)
-            }
-            usleep(20_000)
+            ctx.out.flush()
         }
-    }
-
-    private func isRunning(_ tag: ProcessTag, _ spool: Spool) -> Bool {
-        if tag.isOnThisHost { return !tag.isDeadOnThisHost }
-        return (try? FileStatus.of(spool.registrationPath(tag))) != nil
+        switch outcome {
+        case .noWorkers: ctx.out.line("no workers are registered"); return ExitCode.success
+        case .requested, .stopped: return ExitCode.success
+        case .someStillRunning: return ExitCode.failure
+        }
     }
 }
 
@@ -82,7 +49,7 @@ struct WorkerList: Command {
 
     func run(_ ctx: Context) throws(QueueError) -> Int32 {
         let config = try ctx.spool.config()
-        let views = ctx.spool.workers().map { WorkerView($0, spool: ctx.spool, config: config) }
+        let views = ctx.spool.workerStatuses(config: config)
         if json { ctx.out.line(JSONOut.render(.array(views.map(\.json)))); return ExitCode.success }
         if views.isEmpty { ctx.out.line("no workers are registered") }
         for v in views { ctx.out.line(v.line) }
@@ -104,24 +71,7 @@ struct WorkerLogs: Command {
     }
 
     func run(_ ctx: Context) throws(QueueError) -> Int32 {
-        // The registration names the log while the worker runs; after it exited, the log is found by its id.
-        let registered = ctx.spool.workers().first(where: { $0.id.rawValue == id })
-        let path: String
-        if let p = registered?.logPath ?? ctx.spool.findWorkerLog(id) {
-            path = p
-        } else if registered != nil {
-            throw .conflict("worker \(id) runs in the foreground; its output goes to its terminal")
-        } else {
-            throw .notFound("no such worker and no log of it: \(id)")
-        }
-        let bytes: [UInt8]
-        do { bytes = try FileSystem.readFile(path, limit: 256 << 20) ?? [] } catch { throw .system(error) }
-        var text = String(decoding: bytes, as: UTF8.self)
-        if let lines {
-            let all = text.split(separator: "\n", omittingEmptySubsequences: false)
-            let body = all.last == "" ? all.dropLast() : all[...]
-            text = body.suffix(lines).joined(separator: "\n") + (lines > 0 && !body.isEmpty ? "\n" : "")
-        }
+        let text = try ctx.spool.workerLogText(id, lines: lines)
         ctx.out.write(text)
         return ExitCode.success
     }

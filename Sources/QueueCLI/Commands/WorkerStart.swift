@@ -1,5 +1,4 @@
 import Synchronization
-import CQueueShims
 import QueueCore
 
 /// `queuectl worker start`: runs a worker in the foreground (or detached with --background).
@@ -70,40 +69,12 @@ struct WorkerStart: Command {
     }
 
     /// Starts `queuectl worker start` again in a new session with output to the spool, and waits
-    /// until it has registered.
+    /// until it has registered; prints its id.
     private func detach(_ ctx: Context) throws(QueueError) -> Int32 {
-        try ctx.spool.create()
-        let stamp = Timestamp.now().compact
-        let logPath = ctx.spool.startingWorkerLogPath("\(stamp)-\(getpid())")
-        var exe = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &exe, exe.count - 1)
-        let exePath = n > 0 ? String(decoding: exe[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
-        var args = [exePath, "--spool", ctx.spool.root, "worker", "start", "--count", String(count)]
+        var args = ["--spool", ctx.spool.root, "worker", "start", "--count", String(count)]
         if exitWhenIdle { args.append("--exit-when-idle") }
-        var env = ctx.environment
-        env["QUEUECTL_BACKGROUND_LOG"] = logPath
-        let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-        var pid: Int32 = 0
-        let rc = cq_spawn_detached(&pid, exePath, argv, envp, logPath)
-        if rc != 0 { throw .system(SystemError(errno: rc, operation: "posix_spawn", path: exePath)) }
-        // Wait for the registration (or for the child to fail).
-        let deadline = MonotonicClock.nanos() + 10_000_000_000
-        while MonotonicClock.nanos() < deadline {
-            if let w = ctx.spool.workers().first(where: { $0.id.pid == pid && $0.id.isOnThisHost }) {
-                ctx.out.line(w.id.rawValue)
-                return ExitCode.success
-            }
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
-                // The child renames its log to workers/<worker-id>.log as soon as it starts.
-                let path = (try? FileStatus.of(logPath)) != nil ? logPath : ctx.spool.workerLog(pid: pid) ?? logPath
-                let log = (try? FileSystem.readFile(path, limit: 4096)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } ?? ""
-                throw .spoolUnusable("the background worker exited at once: \(log.split(separator: "\n").last ?? "see \(path)")")
-            }
-            usleep(5000)
-        }
-        throw .spoolUnusable("the background worker (pid \(pid)) did not register within 10 s; see \(ctx.spool.workerLog(pid: pid) ?? logPath)")
+        let id = try ctx.spool.spawnBackgroundWorker(arguments: args, environment: ctx.environment)
+        ctx.out.line(id.rawValue)
+        return ExitCode.success
     }
 }

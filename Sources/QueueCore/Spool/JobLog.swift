@@ -1,0 +1,43 @@
+/// Reading a job's log (`logs/<id>.log`: the captured stdout and stderr of all its attempts),
+/// whole or as it grows.
+public struct JobLog: Sendable {
+    public let spool: Spool
+    public let id: JobID
+
+    public init(spool: Spool, id: JobID) {
+        self.spool = spool
+        self.id = id
+    }
+
+    /// The log's bytes from `offset` to its current end; empty when the log does not exist
+    /// (yet). The next offset is `offset + result.count`.
+    /// - Throws: `QueueError.system` when the log exists but cannot be read.
+    public func read(from offset: Int64) throws(QueueError) -> [UInt8] {
+        do { return try FileSystem.readFile(spool.logPath(id), from: offset) ?? [] } catch { throw .system(error) }
+    }
+
+    /// Passes the log's bytes to `output` as they are written, until the job has finished (it
+    /// is no longer pending or processing, or no longer exists) and the rest is passed, or
+    /// `keepGoing` returns false. With `follow` false, passes what is there now and returns.
+    /// Checks for new bytes every 50 ms.
+    /// - Throws: `QueueError.notFound` when the job does not exist at the start; as `read`.
+    public func stream(follow: Bool, keepGoing: () -> Bool = { true }, output: ([UInt8]) -> Void) throws(QueueError) {
+        guard try spool.locate(id) != nil else { throw .notFound(id.rawValue) }
+        var offset: Int64 = 0
+        func copy() throws(QueueError) {
+            let bytes = try read(from: offset)
+            offset += Int64(bytes.count)
+            output(bytes)
+        }
+        while true {
+            try copy()
+            guard follow, keepGoing() else { return }
+            guard let loc = try spool.locate(id) else { return }
+            if loc.state != .pending && loc.state != .processing {
+                try copy()
+                return
+            }
+            ProcessControl.sleep(seconds: 0.05)
+        }
+    }
+}
