@@ -1,5 +1,4 @@
 import Synchronization
-import CQueueShims
 import QueueCore
 
 /// `queuectl worker start`: runs a worker in the foreground (or detached with --background).
@@ -78,16 +77,12 @@ struct WorkerStart: Command {
         var exe = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &exe, exe.count - 1)
         let exePath = n > 0 ? String(decoding: exe[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
-        var args = [exePath, "--spool", ctx.spool.root, "worker", "start", "--count", String(count)]
+        var args = ["--spool", ctx.spool.root, "worker", "start", "--count", String(count)]
         if exitWhenIdle { args.append("--exit-when-idle") }
         var env = ctx.environment
         env["QUEUECTL_BACKGROUND_LOG"] = logPath
-        let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-        var pid: Int32 = 0
-        let rc = cq_spawn_detached(&pid, exePath, argv, envp, logPath)
-        if rc != 0 { throw .system(SystemError(errno: rc, operation: "posix_spawn", path: exePath)) }
+        let pid: Int32
+        do { pid = try ChildProcess.spawnDetached(exePath, args, environment: env, log: logPath).pid } catch { throw .system(error) }
         // Wait for the registration (or for the child to fail).
         let deadline = MonotonicClock.nanos() + 10_000_000_000
         while MonotonicClock.nanos() < deadline {

@@ -48,7 +48,7 @@ extension Spool {
             bytes = b
         } catch let e where e.isNotFound {
             return .vanished
-        } catch let e where e.errno == ELOOP {
+        } catch let e where e.errno == .tooManySymbolicLinks {
             return quarantine("not a regular file (symlink)")
         } catch {
             return .leftInPlace("unreadable: \(error)")

@@ -32,7 +32,7 @@ public struct JobRunner: Sendable {
         var exitCode: Int?
         do {
             guard let log = try lockRun(job.id, config: config, abortFlag: abortFlag, warn: warn) else {
-                throw SystemError(errno: EINTR, operation: "waiting for an earlier attempt to end", path: spool.logPath(job.id))
+                throw SystemError(errno: .interrupted, operation: "waiting for an earlier attempt to end", path: spool.logPath(job.id))
             }
             let spawned = Result { () throws(SystemError) -> ChildProcess in
                 try ChildProcess.spawnShell(job.command, output: log, environment: [

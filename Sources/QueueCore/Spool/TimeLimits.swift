@@ -54,8 +54,15 @@ extension MonotonicClock {
     /// The monotonic instant `seconds` (clamped by `TimeLimits.clampedSeconds`) after `start`;
     /// saturates instead of overflowing.
     public static func deadline(after seconds: Double, from start: UInt64 = nanos()) -> UInt64 {
-        let (sum, overflow) = start.addingReportingOverflow(TimeLimits.nanoseconds(seconds))
-        return overflow ? UInt64.max : sum
+        deadline(afterNanos: TimeLimits.nanoseconds(seconds), from: start)
+    }
+}
+
+extension ChildProcess {
+    /// The teardown with a grace in seconds (clamped by `TimeLimits.clampedSeconds`): TERM to
+    /// the group, wait up to `grace`, then KILL. Always reaps.
+    public func terminateGroup(grace: Double) -> Termination {
+        terminateGroup(graceNanos: TimeLimits.nanoseconds(grace))
     }
 }
 

@@ -1,4 +1,9 @@
-import CQueueShims
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+internal import CQueueShims
 import Synchronization
 
 /// Process-wide shutdown flag set by SIGTERM/SIGINT, plus a self-pipe that wakes any `poll()`.

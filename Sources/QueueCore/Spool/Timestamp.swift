@@ -124,12 +124,3 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         return Int64(r)
     }
 }
-
-/// A monotonic clock for measuring intervals, in nanoseconds.
-public enum MonotonicClock {
-    public static func nanos() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
-}
