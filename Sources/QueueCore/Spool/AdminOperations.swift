@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// The admin's levers on single jobs. Each is a rename (with the content rewritten first,
 /// see `Spool.move`), durable on return.
 extension Spool {

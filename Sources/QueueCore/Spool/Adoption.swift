@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// Jobs dropped straight into pending/ (or failed/) by cron, `cp` or `echo >`, under any name.
 extension Spool {
     /// What happened to a dropped file.

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
+
 /// Loading and storing `config.json`: a flat JSON object of key to value. Unknown keys are kept.
 extension Config {
     /// Reads the config; a missing file gives the defaults.

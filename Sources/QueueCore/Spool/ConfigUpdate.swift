@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// Changing config.json: read, modify, write to tmp/, fsync, rename, fsync the spool root.
 extension Spool {
     /// Applies `change` to the stored config. Keys the queue does not know are kept.

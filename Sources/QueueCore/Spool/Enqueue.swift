@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// Adding jobs to pending/.
 extension Spool {
     /// True when `ids/<id>` exists but no job has the id and the marker's writer (named in it)

@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// Files whose names are not valid UTF-8 (dropped in by others). Such a name cannot be a job
 /// name, be printed, or be reached through a Swift `String` path, so it is first renamed in
 /// place to its escaped form; from then on it is an ordinary dropped file (adopted or

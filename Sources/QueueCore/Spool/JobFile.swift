@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// A job file at a path, as read from disk.
 public struct JobFile: Sendable {
     public var path: String

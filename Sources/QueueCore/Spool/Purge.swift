@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// Removing finished jobs for retention.
 extension Spool {
     /// Removes completed/dead jobs whose `finished_at` (else file mtime) is older than

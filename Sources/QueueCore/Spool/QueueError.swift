@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// Everything the queue reports as a failure, with enough context to print one clear line.
 /// `isUsage` tells the CLI to exit 2 (bad input) rather than 1 (operation failed).
 public enum QueueError: Error, Sendable, CustomStringConvertible, Equatable {

@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// How long due jobs have been waiting in pending/ (like Postfix's qshape), read from file
 /// names only: one directory listing, no file opened.
 public struct QueueShape: Sendable {

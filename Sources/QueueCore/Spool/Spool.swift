@@ -1,4 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
+import QueueSystem
 
 /// A spool directory: the only storage and the only coordination of the queue.
 ///

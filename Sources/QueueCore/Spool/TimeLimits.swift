@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// The bounds of every duration and instant the queue handles, and the only conversions from a
 /// `Double` number of seconds to an integer clock value. Numbers from users, job files and
 /// config.json are validated against these bounds where they enter (exit 2 or quarantine);

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
+
 /// Wall-clock time as microseconds since the Unix epoch (UTC). Job files store ISO-8601 text;
 /// file names store the compact form `YYYYMMDDTHHMMSSffffffZ`, which sorts as text in time order.
 public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {

@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// Recording many outcomes at once ("group commit"): the same steps as `finish`, per job
 /// `move:rewritten` then `move:renamed`, but the directory fsyncs are shared by the batch.
 extension Spool {

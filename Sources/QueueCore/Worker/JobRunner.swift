@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
+
 /// Runs one claimed job: spawns `/bin/sh -c COMMAND` in its own process group with output
 /// appended to `logs/<id>.log`, enforces the timeout (TERM to the group, KILL after the grace),
 /// and computes the outcome, which the caller records (`Spool.finish`).

@@ -1,4 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
+import QueueSystem
 
 /// A worker process: claims due jobs and runs up to `count` at a time until asked to stop.
 ///

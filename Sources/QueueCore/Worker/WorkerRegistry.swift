@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
+
 /// Workers register in `workers/<worker-id>.json`: id, host, pid, start time, concurrency and
 /// the time it started. The file's mtime is the worker's heartbeat, renewed by `touch` while
 /// it runs; it is removed when the worker exits cleanly (or by `removeDeadRegistrations` when
