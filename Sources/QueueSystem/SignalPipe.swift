@@ -3,24 +3,30 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import CQueueShims
 import Synchronization
 
-/// Process-wide shutdown flag set by SIGTERM/SIGINT, plus a self-pipe that wakes any `poll()`.
-/// Handlers are installed once with `sigaction` (no SA_RESTART).
+/// SIGTERM/SIGINT for a whole process: the handlers count the signals and wake a thread that
+/// passes each one on to the process's own code (a command line tool's business: a library
+/// such as a `Worker` never installs handlers; it offers `stop()`). Handlers are installed once
+/// with `sigaction` (no SA_RESTART); SIGPIPE is ignored.
 public enum ShutdownSignal {
     /// Number of TERM/INT signals received.
-    public static let count = Atomic<Int>(0)
-    static let pipeRead = Atomic<Int32>(-1)
-    static let pipeWrite = Atomic<Int32>(-1)
+    static let count = Atomic<Int>(0)
+    /// The write end of the channel the handler writes to (set once by `install`).
+    static let wakeFD = Atomic<Int32>(-1)
+    /// Keeps the channel open for the life of the process.
+    nonisolated(unsafe) static var channel: WakeChannel?
+    static let installed = Atomic<Bool>(false)
 
-    /// Installs the handlers and creates the wake pipe. Idempotent.
-    public static func install() {
-        if pipeRead.load(ordering: .acquiring) >= 0 { return }
-        var fds: [Int32] = [-1, -1]
-        _ = cq_pipe_cloexec_nonblock(&fds)
-        pipeRead.store(fds[0], ordering: .releasing)
-        pipeWrite.store(fds[1], ordering: .releasing)
+    /// Installs the handlers and starts a thread that calls `handler` with the number of
+    /// signals received so far (1 for the first, 2 for the second...), once per wake-up, from
+    /// that thread (never from the signal handler). Call once per process, before the work the
+    /// signals should stop begins; later calls do nothing.
+    public static func install(_ handler: @escaping @Sendable (_ count: Int) -> Void) {
+        guard !installed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let wake = WakeChannel()
+        channel = wake
+        wakeFD.store(wake.writeEnd, ordering: .releasing)
         for sig in [SIGTERM, SIGINT] {
             var action = sigaction()
             #if canImport(Glibc)
@@ -33,31 +39,20 @@ public enum ShutdownSignal {
             sigaction(sig, &action, nil)
         }
         signal(SIGPIPE, SIG_IGN)
+        DetachedThread.start {
+            var seen = 0
+            while true {
+                wake.sleep(alsoWatching: [], timeoutMilliseconds: 1000)
+                let n = count.load(ordering: .relaxed)
+                if n > seen { seen = n; handler(n) }
+            }
+        }
     }
-
-    /// The fd to include in `poll()` for wake-ups (signals and `wake()`).
-    public static var wakeFD: Int32 { pipeRead.load(ordering: .acquiring) }
-
-    /// Wakes the poller (from any thread).
-    public static func wake() {
-        let fd = pipeWrite.load(ordering: .acquiring)
-        if fd >= 0 { var b: UInt8 = 1; _ = Glibc.write(fd, &b, 1) }
-    }
-
-    /// Empties the wake pipe.
-    public static func drain() {
-        let fd = pipeRead.load(ordering: .acquiring)
-        guard fd >= 0 else { return }
-        var buf = [UInt8](repeating: 0, count: 256)
-        while Glibc.read(fd, &buf, buf.count) > 0 {}
-    }
-
-    public static var requested: Bool { count.load(ordering: .relaxed) > 0 }
 }
 
 /// The signal handler: async-signal-safe (an atomic add and a write).
-func onShutdownSignal(_ sig: Int32) {
+private func onShutdownSignal(_ sig: Int32) {
     ShutdownSignal.count.add(1, ordering: .relaxed)
-    let fd = ShutdownSignal.pipeWrite.load(ordering: .relaxed)
+    let fd = ShutdownSignal.wakeFD.load(ordering: .relaxed)
     if fd >= 0 { var b: UInt8 = 1; _ = write(fd, &b, 1) }
 }

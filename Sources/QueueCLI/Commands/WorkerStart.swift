@@ -38,6 +38,9 @@ struct WorkerStart: Command {
             guard let text = WorkerStart.describe(event) else { return }
             lock.withLock { _ in out.line("\(Timestamp.now().iso8601) \(text)"); out.flush() }
         }
+        // Signals are the command line's business: the first SIGTERM/SIGINT stops the worker
+        // gracefully, a second one forcefully.
+        ShutdownSignal.install { signals in worker.stop(force: signals >= 2) }
         try worker.run()
         return ExitCode.success
     }
