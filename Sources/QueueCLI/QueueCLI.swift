@@ -103,7 +103,7 @@ public enum QueueCLI {
             return try command.run(ctx)
         } catch {
             ctx.err.line("queuectl \(prefix): \(error)")
-            return error.isUsage ? ExitCode.usage : ExitCode.failure
+            return exitCode(for: error)
         }
     }
 

@@ -8,13 +8,13 @@ struct LogsCommand: Command {
     var id: JobID
     var follow: Bool
 
-    init(_ args: inout Arguments) throws(QueueError) {
+    init(_ args: inout Arguments) throws {
         follow = try args.flag("--follow", "-f")
         id = try args.jobID()
     }
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
-        guard try ctx.spool.locate(id) != nil else { throw .notFound(id.rawValue) }
+    func run(_ ctx: Context) throws -> Int32 {
+        guard try ctx.spool.locate(id) != nil else { throw QueueError.notFound(id.rawValue) }
         var offset: Int64 = 0
         while true {
             offset = try copyNew(ctx, from: offset)
@@ -30,18 +30,18 @@ struct LogsCommand: Command {
     }
 
     /// Copies log bytes from `offset` to stdout; returns the new offset.
-    private func copyNew(_ ctx: Context, from offset: Int64) throws(QueueError) -> Int64 {
+    private func copyNew(_ ctx: Context, from offset: Int64) throws -> Int64 {
         let path = ctx.spool.logPath(id)
         let fd: FileDescriptor
         do { fd = try FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW) } catch where error.isNotFound {
             return offset
-        } catch { throw .system(error) }
+        } catch { throw QueueError.system(error) }
         defer { fd.close() }
         guard lseek(fd.rawValue, off_t(offset), SEEK_SET) >= 0 else { return offset }
         do {
             let bytes = try fd.readAll(path: path) ?? []
             ctx.out.bytes(bytes)
             return offset + Int64(bytes.count)
-        } catch { throw .system(error) }
+        } catch { throw QueueError.system(error) }
     }
 }

@@ -15,17 +15,17 @@ struct WorkerStop: Command {
     var wait: Bool
     var timeout: Double?
 
-    init(_ args: inout Arguments) throws(QueueError) {
+    init(_ args: inout Arguments) throws {
         id = try args.option("--id")
         timeout = try args.secondsOption("--timeout")
         wait = try args.flag("--wait") || timeout != nil
     }
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    func run(_ ctx: Context) throws -> Int32 {
         var targets = ctx.spool.workers()
         if let id {
             targets = targets.filter { $0.id.rawValue == id }
-            if targets.isEmpty { throw .notFound("no such worker: \(id)") }
+            if targets.isEmpty { throw QueueError.notFound("no such worker: \(id)") }
         }
         if targets.isEmpty { ctx.out.line("no workers are registered"); return ExitCode.success }
         for w in targets {
@@ -78,9 +78,9 @@ struct WorkerList: Command {
     static let abstract = "List registered workers: alive, stopping or stale, and what each is running."
     static let usage = "[--json]"
     var json: Bool
-    init(_ args: inout Arguments) throws(QueueError) { json = try args.flag("--json") }
+    init(_ args: inout Arguments) throws { json = try args.flag("--json") }
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    func run(_ ctx: Context) throws -> Int32 {
         let config = try ctx.spool.config()
         let views = ctx.spool.workers().map { WorkerView($0, spool: ctx.spool, config: config) }
         if json { ctx.out.line(JSONOut.render(.array(views.map(\.json)))); return ExitCode.success }
@@ -97,25 +97,25 @@ struct WorkerLogs: Command {
     static let usage = "ID [--lines N]"
     var id: String
     var lines: Int?
-    init(_ args: inout Arguments) throws(QueueError) {
+    init(_ args: inout Arguments) throws {
         lines = try args.intOption("--lines", in: 0...Int(Int32.max))
         guard let i = try args.positional() else { throw .usage("missing worker ID") }
         id = i
     }
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    func run(_ ctx: Context) throws -> Int32 {
         // The registration names the log while the worker runs; after it exited, the log is found by its id.
         let registered = ctx.spool.workers().first(where: { $0.id.rawValue == id })
         let path: String
         if let p = registered?.logPath ?? ctx.spool.findWorkerLog(id) {
             path = p
         } else if registered != nil {
-            throw .conflict("worker \(id) runs in the foreground; its output goes to its terminal")
+            throw QueueError.conflict("worker \(id) runs in the foreground; its output goes to its terminal")
         } else {
-            throw .notFound("no such worker and no log of it: \(id)")
+            throw QueueError.notFound("no such worker and no log of it: \(id)")
         }
         let bytes: [UInt8]
-        do { bytes = try FileSystem.readFile(path, limit: 256 << 20) ?? [] } catch { throw .system(error) }
+        do { bytes = try FileSystem.readFile(path, limit: 256 << 20) ?? [] } catch { throw QueueError.system(error) }
         var text = String(decoding: bytes, as: UTF8.self)
         if let lines {
             let all = text.split(separator: "\n", omittingEmptySubsequences: false)

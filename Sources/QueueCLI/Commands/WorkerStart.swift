@@ -18,13 +18,13 @@ struct WorkerStart: Command {
     var background: Bool
     var exitWhenIdle: Bool
 
-    init(_ args: inout Arguments) throws(QueueError) {
+    init(_ args: inout Arguments) throws {
         count = try args.intOption("--count", in: 1...1024) ?? 1
         background = try args.flag("--background", "-d")
         exitWhenIdle = try args.flag("--exit-when-idle")
     }
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    func run(_ ctx: Context) throws -> Int32 {
         if background { return try detach(ctx) }
         var options = Worker.Options()
         options.count = count
@@ -73,7 +73,7 @@ struct WorkerStart: Command {
 
     /// Starts `queuectl worker start` again in a new session with output to the spool, and waits
     /// until it has registered.
-    private func detach(_ ctx: Context) throws(QueueError) -> Int32 {
+    private func detach(_ ctx: Context) throws -> Int32 {
         try ctx.spool.create()
         let stamp = Timestamp.now().compact
         let logPath = ctx.spool.startingWorkerLogPath("\(stamp)-\(getpid())")
@@ -85,7 +85,7 @@ struct WorkerStart: Command {
         var env = ctx.environment
         env["QUEUECTL_BACKGROUND_LOG"] = logPath
         let pid: Int32
-        do { pid = try ChildProcess.spawnDetached(exePath, args, environment: env, log: logPath).pid } catch { throw .system(error) }
+        do { pid = try ChildProcess.spawnDetached(exePath, args, environment: env, log: logPath).pid } catch { throw QueueError.system(error) }
         // Wait for the registration (or for the child to fail).
         let deadline = MonotonicClock.nanos() + 10_000_000_000
         while MonotonicClock.nanos() < deadline {
@@ -98,10 +98,10 @@ struct WorkerStart: Command {
                 // The child renames its log to workers/<worker-id>.log as soon as it starts.
                 let path = (try? FileStatus.of(logPath)) != nil ? logPath : ctx.spool.workerLog(pid: pid) ?? logPath
                 let log = (try? FileSystem.readFile(path, limit: 4096)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } ?? ""
-                throw .spoolUnusable("the background worker exited at once: \(log.split(separator: "\n").last ?? "see \(path)")")
+                throw QueueError.spoolUnusable("the background worker exited at once: \(log.split(separator: "\n").last ?? "see \(path)")")
             }
             usleep(5000)
         }
-        throw .spoolUnusable("the background worker (pid \(pid)) did not register within 10 s; see \(ctx.spool.workerLog(pid: pid) ?? logPath)")
+        throw QueueError.spoolUnusable("the background worker (pid \(pid)) did not register within 10 s; see \(ctx.spool.workerLog(pid: pid) ?? logPath)")
     }
 }

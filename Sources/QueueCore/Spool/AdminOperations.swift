@@ -85,7 +85,7 @@ extension Spool {
                 }
                 result[state] = n
             } catch {
-                throw .spoolUnusable("cannot list \(directory(state)): \(error)")
+                throw .failure("cannot list \(directory(state))", error)
             }
         }
         return result
@@ -104,7 +104,7 @@ extension Spool {
                 return true
             }
         } catch {
-            throw .spoolUnusable("cannot list \(directory(state)): \(error)")
+            throw .failure("cannot list \(directory(state))", error)
         }
         kept.sort()
         return Array(kept.prefix(limit))

@@ -17,7 +17,7 @@ extension Config {
         } catch let e as SystemError where e.isNotFound {
             return Config()
         } catch let e as SystemError {
-            throw .spoolUnusable("cannot read config: \(e)")
+            throw .systemFailure(action: "cannot read config", e)
         } catch {
             throw error as! QueueError
         }

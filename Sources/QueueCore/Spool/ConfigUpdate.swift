@@ -17,7 +17,7 @@ extension Spool {
             try FileSystem.rename(tmp, configPath)
             try FileSystem.syncDirectory(root)
         } catch {
-            throw .spoolUnusable("cannot write \(configPath): \(error)")
+            throw .failure("cannot write \(configPath)", error)
         }
     }
 }

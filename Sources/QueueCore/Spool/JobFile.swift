@@ -129,7 +129,7 @@ extension Spool {
                     return true
                 }
             } catch {
-                throw .spoolUnusable("cannot list \(directory(state)): \(error)")
+                throw .failure("cannot list \(directory(state))", error)
             }
             if let found { return found }
         }

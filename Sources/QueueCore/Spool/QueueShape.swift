@@ -44,7 +44,7 @@ extension Spool {
                 shape.buckets[i] += 1
             }
         } catch {
-            throw .spoolUnusable("cannot list \(directory(.pending)): \(error)")
+            throw .failure("cannot list \(directory(.pending))", error)
         }
         shape.oldestAge = oldest.map { Double(now.micros - $0) / 1e6 }
         return shape

@@ -44,7 +44,7 @@ public struct Spool: Sendable {
             for d in Spool.directories where try FileSystem.makeDirectory(path(d)) { created = true }
             if created { try FileSystem.syncDirectory(root) }
         } catch {
-            throw .spoolUnusable("cannot create spool \(root): \(error)")
+            throw .systemFailure(action: "cannot create spool \(root)", error)
         }
     }
 

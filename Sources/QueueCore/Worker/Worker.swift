@@ -89,7 +89,7 @@ public final class Worker: @unchecked Sendable {
         let startedAt = Timestamp.now()
         do { try spool.register(tag, count: options.count, background: options.background, logPath: options.logPath, startedAt: startedAt,
                                    lease: config.lease) }
-        catch { throw .spoolUnusable("cannot register worker: \(error)") }
+        catch { throw .failure("cannot register worker", error) }
         defer { spool.deregister(tag); emit(.stopped) }
         emit(.started(tag, count: options.count))
 
