@@ -9,7 +9,7 @@ import QueueSystem
 /// A spool directory: the only storage and the only coordination of the queue.
 ///
 /// Layout (see spool-layout.md): `tmp/ pending/ processing/ completed/ failed/ dead/ held/
-/// corrupt/ ids/ logs/ workers/` and `config.json`. Every state change is a `rename(2)` between
+/// waiting/ corrupt/ ids/ logs/ workers/` and `config.json`. Every state change is a `rename(2)` between
 /// these directories.
 public struct Spool: Sendable {
     public let root: String
