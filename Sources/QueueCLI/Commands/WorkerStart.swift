@@ -40,7 +40,7 @@ struct WorkerStart: Command {
         }
         // Signals are the command line's business: the first SIGTERM/SIGINT stops the worker
         // gracefully, a second one forcefully.
-        ShutdownSignal.install { signals in worker.stop(force: signals >= 2) }
+        TerminationSignals.handle { signals in worker.stop(force: signals >= 2) }
         try worker.run()
         return ExitCode.success
     }
