@@ -8,14 +8,18 @@ let package = Package(
         .library(name: "QueueCore", targets: ["QueueCore"]),
     ],
     targets: [
-        // Our own C shim: the GNU-only calls Glibc's Swift module does not show.
+        // Our own C shim: the GNU-only calls Glibc's Swift module does not show. Imported only
+        // by QueueSystem (`internal import`).
         .target(name: "CQueueShims"),
+        // Typed wrappers over the syscalls: Errno, SystemError and the one EINTR helper, files,
+        // directories, processes, signals, clocks. Knows nothing of jobs or spools.
+        .target(name: "QueueSystem", dependencies: ["CQueueShims"]),
         // The spool, job model, claiming, running, retry policy and recovery. Knows nothing of the CLI.
-        .target(name: "QueueCore", dependencies: ["CQueueShims"]),
+        .target(name: "QueueCore", dependencies: ["QueueSystem"]),
         // The command line: parser and one file per command.
         .target(name: "QueueCLI", dependencies: ["QueueCore"]),
         .executableTarget(name: "queuectl", dependencies: ["QueueCLI"]),
-        .testTarget(name: "QueueCoreTests", dependencies: ["QueueCore"]),
+        .testTarget(name: "QueueCoreTests", dependencies: ["QueueCore", "QueueSystem"]),
         .testTarget(name: "QueueCtlTests", dependencies: ["QueueCore", "QueueCLI", "queuectl"]),
     ]
 )

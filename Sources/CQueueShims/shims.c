@@ -100,9 +100,7 @@ int cq_spawn_detached(int *pid, const char *path, char *const argv[], char *cons
 int cq_child_exited_nowait(int pid) {
     siginfo_t info;
     memset(&info, 0, sizeof info);
-    for (;;) {
-        int r = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
-        if (r == 0) return info.si_pid == pid ? 1 : 0;
-        if (errno != EINTR) return -1;
-    }
+    int r = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
+    if (r != 0) return -1;
+    return info.si_pid == pid ? 1 : 0;
 }

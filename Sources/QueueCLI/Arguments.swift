@@ -20,7 +20,7 @@ public struct Arguments {
     public var wantsHelp: Bool { head.contains { $0 == "--help" || $0 == "-h" } }
 
     /// Removes a boolean flag; true if it was present.
-    public mutating func flag(_ names: String...) throws(QueueError) -> Bool {
+    public mutating func flag(_ names: String...) throws -> Bool {
         var found = false
         var i = 0
         while i < head.count {
@@ -35,7 +35,7 @@ public struct Arguments {
     }
 
     /// Removes an option with a value; given twice is an error.
-    public mutating func option(_ names: String...) throws(QueueError) -> String? {
+    public mutating func option(_ names: String...) throws -> String? {
         var value: String?
         var i = 0
         while i < head.count {
@@ -59,7 +59,7 @@ public struct Arguments {
     }
 
     /// Removes the first occurrence of a repeatable option and returns its value.
-    public mutating func firstOption(_ name: String) throws(QueueError) -> String? {
+    public mutating func firstOption(_ name: String) throws -> String? {
         for (i, w) in head.enumerated() {
             if w == name {
                 guard i + 1 < head.count else { throw .usage("\(w) needs a value") }
@@ -76,7 +76,7 @@ public struct Arguments {
     }
 
     /// An integer option within `range`.
-    public mutating func intOption(_ name: String, in range: ClosedRange<Int>) throws(QueueError) -> Int? {
+    public mutating func intOption(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let s = try option(name) else { return nil }
         guard let v = Int(s), range.contains(v) else {
             throw .usage("\(name) must be an integer in \(range.lowerBound)...\(range.upperBound), not '\(s)'")
@@ -85,7 +85,7 @@ public struct Arguments {
     }
 
     /// A number option (seconds or time units) in `0...TimeLimits.maxSeconds` (10 years).
-    public mutating func secondsOption(_ name: String) throws(QueueError) -> Double? {
+    public mutating func secondsOption(_ name: String) throws -> Double? {
         guard let s = try option(name) else { return nil }
         guard let v = Double(s), TimeLimits.isValidDuration(v) else {
             throw .usage("\(name) must be a number in 0...\(Int(TimeLimits.maxSeconds)) (at most 10 years), not '\(s)'")
@@ -95,7 +95,7 @@ public struct Arguments {
 
     /// Removes and returns the next positional word. Call after consuming every option:
     /// a leftover word starting with `-` (other than `-` itself) is an unknown option.
-    public mutating func positional() throws(QueueError) -> String? {
+    public mutating func positional() throws -> String? {
         if let w = head.first {
             if w.hasPrefix("-") && w != "-" && Double(w) == nil { throw .usage("unknown option '\(w)'") }
             head.removeFirst()
@@ -105,14 +105,14 @@ public struct Arguments {
     }
 
     /// All remaining positional words.
-    public mutating func rest() throws(QueueError) -> [String] {
+    public mutating func rest() throws -> [String] {
         var out: [String] = []
         while let w = try positional() { out.append(w) }
         return out
     }
 
     /// Fails on anything not consumed.
-    public func finish() throws(QueueError) {
+    public func finish() throws {
         if let w = head.first ?? tail.first {
             throw .usage(w.hasPrefix("-") && w != "-" ? "unknown option '\(w)'" : "unexpected argument '\(w)'")
         }

@@ -7,11 +7,12 @@ public struct Context {
     public var err: Output
     public var environment: [String: String]
     /// Standard input (for `enqueue -`).
-    public var input: FileDescriptor
+    public var input: StandardStream
 }
 
 /// One subcommand, shaped like swift-argument-parser's ParsableCommand without the dependency.
-/// `init` parses (throwing `QueueError.usage` for bad input), `run` acts and returns the exit code.
+/// `init` parses (throwing `UsageError` for bad input), `run` acts and returns the exit code;
+/// errors reach `QueueCLI.execute`, which prints them and picks the exit code (`exitCode(for:)`).
 public protocol Command {
     static var name: String { get }
     static var abstract: String { get }
@@ -19,8 +20,8 @@ public protocol Command {
     static var usage: String { get }
     /// Subcommands, for a command group.
     static var subcommands: [any Command.Type] { get }
-    init(_ args: inout Arguments) throws(QueueError)
-    func run(_ ctx: Context) throws(QueueError) -> Int32
+    init(_ args: inout Arguments) throws
+    func run(_ ctx: Context) throws -> Int32
 }
 
 extension Command {

@@ -1,11 +1,11 @@
 import QueueCore
 
-/// Buffered output to a file descriptor; one `write(2)` per 64 KiB or per `flush()`.
+/// Buffered output to a standard stream; one write per 64 KiB or per `flush()`.
 public final class Output: @unchecked Sendable {
-    let fd: FileDescriptor
+    let stream: StandardStream
     private var buffer: [UInt8] = []
 
-    public init(_ fd: FileDescriptor) { self.fd = fd }
+    public init(_ stream: StandardStream) { self.stream = stream }
 
     public func write(_ s: String) {
         buffer.append(contentsOf: s.utf8)
@@ -18,7 +18,7 @@ public final class Output: @unchecked Sendable {
 
     public func flush() {
         guard !buffer.isEmpty else { return }
-        try? fd.writeAll(buffer)
+        stream.write(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 

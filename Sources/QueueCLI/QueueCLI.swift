@@ -13,21 +13,21 @@ public enum QueueCLI {
     /// silently repairs it), runs, flushes and exits.
     public static func main() -> Never {
         let argv: [String]
-        switch ProcessEnvironment.arguments() {
+        switch ClientProcess.arguments() {
         case .success(let a): argv = a
         case .failure(let bad):
-            let err = Output(.standardError)
+            let err = Output(.error)
             err.line("queuectl: argument \(bad.index) is not valid UTF-8")
             err.flush()
-            ProcessEnvironment.exit(ExitCode.usage)
+            ClientProcess.exit(ExitCode.usage)
         }
-        let env = ProcessEnvironment.variables()
-        let code = run(argv, environment: env, out: Output(.standardOutput), err: Output(.standardError), input: .standardInput)
-        ProcessEnvironment.exit(code)
+        let env = ClientProcess.variables()
+        let code = run(argv, environment: env, out: Output(.output), err: Output(.error), input: .input)
+        ClientProcess.exit(code)
     }
 
     /// Runs one command line (without the program name) and returns the exit code.
-    public static func run(_ argv: [String], environment: [String: String], out: Output, err: Output, input: FileDescriptor) -> Int32 {
+    public static func run(_ argv: [String], environment: [String: String], out: Output, err: Output, input: StandardStream) -> Int32 {
         defer { out.flush(); err.flush() }
         var words = argv
         var spoolPath: String?
@@ -94,7 +94,7 @@ public enum QueueCLI {
             return try command.run(ctx)
         } catch {
             ctx.err.line("queuectl \(prefix): \(error)")
-            return error.isUsage ? ExitCode.usage : ExitCode.failure
+            return exitCode(for: error)
         }
     }
 
@@ -106,7 +106,7 @@ public enum QueueCLI {
     /// `$XDG_STATE_HOME/queuectl` or `~/.local/state/queuectl`.
     static func defaultSpool(_ env: [String: String]) -> String {
         if let xdg = env["XDG_STATE_HOME"], xdg.hasPrefix("/") { return xdg + "/queuectl" }
-        let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp/queuectl-\(ProcessEnvironment.userID)"
+        let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp/queuectl-\(ClientProcess.userID)"
         return home + "/.local/state/queuectl"
     }
 

@@ -20,7 +20,8 @@ int cq_errno(void);
 /// posix_spawn with a new session (setsid): POSIX_SPAWN_SETSID. Returns an errno value like posix_spawn.
 int cq_spawn_detached(int *pid, const char *path, char *const argv[], char *const envp[], const char *logpath);
 
-/// 1 if child `pid` has exited (left as a zombie: not reaped), 0 if it runs, -1 on error.
+/// 1 if child `pid` has exited (left as a zombie: not reaped), 0 if it runs, -1 with errno set
+/// on error (EINTR included: the caller retries, in Swift, through `retryingEINTR`).
 int cq_child_exited_nowait(int pid);
 
 #endif

@@ -6,16 +6,16 @@ struct ConfigCommand: Command {
     static let abstract = "Show or change settings (stored in the spool; running workers pick up changes)."
     static let usage = "(list | get KEY | set KEY VALUE)"
     static var subcommands: [any Command.Type] { [List.self, Get.self, Set.self] }
-    init(_ args: inout Arguments) throws(QueueError) {}
-    func run(_ ctx: Context) throws(QueueError) -> Int32 { ExitCode.usage }
+    init(_ args: inout Arguments) throws {}
+    func run(_ ctx: Context) throws -> Int32 { ExitCode.usage }
 
     struct List: Command {
         static let name = "list"
         static let abstract = "List every key with its value and meaning."
         static let usage = "[--json]"
         var json: Bool
-        init(_ args: inout Arguments) throws(QueueError) { json = try args.flag("--json") }
-        func run(_ ctx: Context) throws(QueueError) -> Int32 {
+        init(_ args: inout Arguments) throws { json = try args.flag("--json") }
+        func run(_ ctx: Context) throws -> Int32 {
             let config = try ctx.spool.config()
             if json { ctx.out.line(JSONOut.render(config.jsonObject())); return ExitCode.success }
             for key in Config.keys {
@@ -30,12 +30,12 @@ struct ConfigCommand: Command {
         static let abstract = "Print one key's value."
         static let usage = "KEY"
         var key: String
-        init(_ args: inout Arguments) throws(QueueError) {
+        init(_ args: inout Arguments) throws {
             guard let k = try args.positional() else { throw .usage("missing KEY") }
             _ = try Config.key(named: k)
             key = k
         }
-        func run(_ ctx: Context) throws(QueueError) -> Int32 {
+        func run(_ ctx: Context) throws -> Int32 {
             ctx.out.line(try ctx.spool.config().value(of: key))
             return ExitCode.success
         }
@@ -47,13 +47,13 @@ struct ConfigCommand: Command {
         static let usage = "KEY VALUE"
         var key: String
         var value: String
-        init(_ args: inout Arguments) throws(QueueError) {
+        init(_ args: inout Arguments) throws {
             guard let k = try args.positional(), let v = try args.positional() else { throw .usage("usage: config set KEY VALUE") }
             var probe = Config()
             try probe.set(k, to: v)
             key = k; value = v
         }
-        func run(_ ctx: Context) throws(QueueError) -> Int32 {
+        func run(_ ctx: Context) throws -> Int32 {
             try ctx.spool.create()
             try ctx.spool.updateConfig { (c) throws(QueueError) in try c.set(key, to: value) }
             return ExitCode.success

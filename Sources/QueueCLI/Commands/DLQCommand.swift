@@ -6,8 +6,8 @@ struct DLQCommand: Command {
     static let abstract = "The dead letter queue: jobs that used up their retries.\n  list, retry ID... | --all, delete ID... | --all"
     static let usage = "(list | retry ID...|--all | delete ID...|--all)"
     static var subcommands: [any Command.Type] { [List.self, Retry.self, Delete.self] }
-    init(_ args: inout Arguments) throws(QueueError) {}
-    func run(_ ctx: Context) throws(QueueError) -> Int32 { ExitCode.usage }
+    init(_ args: inout Arguments) throws {}
+    func run(_ ctx: Context) throws -> Int32 { ExitCode.usage }
 
     struct List: Command {
         static let name = "list"
@@ -15,11 +15,11 @@ struct DLQCommand: Command {
         static let usage = "[--limit N] [--json]"
         var limit: Int?
         var json: Bool
-        init(_ args: inout Arguments) throws(QueueError) {
+        init(_ args: inout Arguments) throws {
             limit = try args.intOption("--limit", in: 0...Int(Int32.max))
             json = try args.flag("--json")
         }
-        func run(_ ctx: Context) throws(QueueError) -> Int32 {
+        func run(_ ctx: Context) throws -> Int32 {
             try ctx.spool.create()
             try Listing.print(ctx, states: [.dead], limit: limit, json: json)
             return ExitCode.success
@@ -27,7 +27,7 @@ struct DLQCommand: Command {
     }
 
     /// The ids named, or every dead job with --all.
-    static func targets(_ args: inout Arguments) throws(QueueError) -> [JobID]? {
+    static func targets(_ args: inout Arguments) throws -> [JobID]? {
         let all = try args.flag("--all")
         let ids = try args.rest()
         if all && !ids.isEmpty { throw .usage("give job ids or --all, not both") }
@@ -39,7 +39,7 @@ struct DLQCommand: Command {
     }
 
     /// The ids named, or every dead job's id when none were (`--all`).
-    static func resolve(_ ids: [JobID]?, _ spool: Spool) throws(QueueError) -> [JobID] {
+    static func resolve(_ ids: [JobID]?, _ spool: Spool) throws -> [JobID] {
         if let ids { return ids }
         return try spool.firstNames(in: .dead, limit: Int.max).compactMap { JobFileName.parsePlain($0) }
     }
@@ -49,9 +49,9 @@ struct DLQCommand: Command {
         static let abstract = "Move dead jobs back to pending with attempts reset to 0."
         static let usage = "ID... | --all"
         var ids: [JobID]?
-        init(_ args: inout Arguments) throws(QueueError) { ids = try DLQCommand.targets(&args) }
-        func run(_ ctx: Context) throws(QueueError) -> Int32 {
-            SingleJobAction.apply(ctx, try DLQCommand.resolve(ids, ctx.spool), verb: "dlq retry") { (id) throws(QueueError) in
+        init(_ args: inout Arguments) throws { ids = try DLQCommand.targets(&args) }
+        func run(_ ctx: Context) throws -> Int32 {
+            SingleJobAction.apply(ctx, try DLQCommand.resolve(ids, ctx.spool), verb: "dlq retry") { (id) throws in
                 _ = try ctx.spool.retryDead(id)
             }
         }
@@ -62,9 +62,9 @@ struct DLQCommand: Command {
         static let abstract = "Delete dead jobs (and their logs)."
         static let usage = "ID... | --all"
         var ids: [JobID]?
-        init(_ args: inout Arguments) throws(QueueError) { ids = try DLQCommand.targets(&args) }
-        func run(_ ctx: Context) throws(QueueError) -> Int32 {
-            SingleJobAction.apply(ctx, try DLQCommand.resolve(ids, ctx.spool), verb: "dlq delete") { (id) throws(QueueError) in
+        init(_ args: inout Arguments) throws { ids = try DLQCommand.targets(&args) }
+        func run(_ ctx: Context) throws -> Int32 {
+            SingleJobAction.apply(ctx, try DLQCommand.resolve(ids, ctx.spool), verb: "dlq delete") { (id) throws in
                 guard let loc = try ctx.spool.locate(id) else { throw QueueError.notFound(id.rawValue) }
                 guard loc.state == .dead else { throw QueueError.conflict("job \(id) is \(loc.state.rawValue), not dead") }
                 _ = try ctx.spool.delete(id)

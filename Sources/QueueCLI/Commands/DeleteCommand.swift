@@ -7,10 +7,10 @@ struct DeleteCommand: Command {
     static let usage = "ID..."
     var ids: [JobID]
 
-    init(_ args: inout Arguments) throws(QueueError) { ids = try args.jobIDs() }
+    init(_ args: inout Arguments) throws { ids = try args.jobIDs() }
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
-        SingleJobAction.apply(ctx, ids, verb: "delete", printID: false) { (id) throws(QueueError) in
+    func run(_ ctx: Context) throws -> Int32 {
+        SingleJobAction.apply(ctx, ids, verb: "delete", printID: false) { (id) throws in
             let state = try ctx.spool.delete(id)
             ctx.out.line("deleted \(id) (was \(state.rawValue))")
         }

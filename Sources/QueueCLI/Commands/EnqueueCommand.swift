@@ -30,7 +30,7 @@ struct EnqueueCommand: Command {
     var timeout: Double?
     var after: [JobID] = []
 
-    init(_ args: inout Arguments) throws(QueueError) {
+    init(_ args: inout Arguments) throws {
         let command = try args.option("--command", "-c")
         let commandFile = try args.option("--command-file")
         let jobFile = try args.option("--job-file")
@@ -62,7 +62,7 @@ struct EnqueueCommand: Command {
         if case .stdin = source, id != nil { throw .usage("--id cannot be used with '-' (many jobs)") }
     }
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    func run(_ ctx: Context) throws -> Int32 {
         let config = try ctx.spool.config()
         let now = Timestamp.now()
         var jobs: [Job] = []
@@ -73,7 +73,7 @@ struct EnqueueCommand: Command {
             jobs = [try commandJob(cmd, now: now)]
         case .commandFile(let path):
             let bytes = try readInput(path)
-            guard let text = String(validating: bytes, as: UTF8.self) else { throw .invalidJob("\(path) is not valid UTF-8") }
+            guard let text = String(validating: bytes, as: UTF8.self) else { throw QueueError.invalidJob("\(path) is not valid UTF-8") }
             jobs = [try commandJob(text, now: now)]
         case .jobFile(let path):
             jobs = [try Job.decode(try readInput(path), now: now)]
@@ -90,13 +90,13 @@ struct EnqueueCommand: Command {
         return ExitCode.success
     }
 
-    private func commandJob(_ command: String, now: Timestamp) throws(QueueError) -> Job {
-        guard !command.isEmpty else { throw .invalidJob("the command is empty") }
-        guard !command.utf8.contains(0) else { throw .invalidJob("the command contains a NUL byte") }
+    private func commandJob(_ command: String, now: Timestamp) throws -> Job {
+        guard !command.isEmpty else { throw QueueError.invalidJob("the command is empty") }
+        guard !command.utf8.contains(0) else { throw QueueError.invalidJob("the command contains a NUL byte") }
         return Job(id: JobID.generate(now: now), command: command, now: now)
     }
 
-    private func readInput(_ path: String) throws(QueueError) -> [UInt8] {
+    private func readInput(_ path: String) throws -> [UInt8] {
         do {
             guard let b = try JobInput.readFile(path) else {
                 throw QueueError.invalidJob("\(path) is larger than \(Spool.maxJobFileSize) bytes")
@@ -109,9 +109,9 @@ struct EnqueueCommand: Command {
         }
     }
 
-    private func readLines(_ input: FileDescriptor, now: Timestamp) throws(QueueError) -> [Job] {
+    private func readLines(_ input: StandardStream, now: Timestamp) throws -> [Job] {
         let bytes: [UInt8]
-        do { bytes = try JobInput.readAll(input) ?? [] } catch { throw .usage("cannot read standard input: \(error)") }
+        do { bytes = try input.readAll() ?? [] } catch { throw .usage("\(error)") }
         var jobs: [Job] = []
         var lineNumber = 0
         for line in bytes.split(separator: 0x0a, omittingEmptySubsequences: false) {
@@ -125,7 +125,7 @@ struct EnqueueCommand: Command {
                 throw QueueError.invalidJob("line \(lineNumber): \(error); nothing was enqueued")
             }
         }
-        if jobs.isEmpty { throw .invalidJob("no jobs on standard input") }
+        if jobs.isEmpty { throw QueueError.invalidJob("no jobs on standard input") }
         return jobs
     }
 }

@@ -12,12 +12,12 @@ struct FsckCommand: Command {
     static let usage = "[--repair] [--json]"
     var repair: Bool
     var json: Bool
-    init(_ args: inout Arguments) throws(QueueError) {
+    init(_ args: inout Arguments) throws {
         repair = try args.flag("--repair")
         json = try args.flag("--json")
     }
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    func run(_ ctx: Context) throws -> Int32 {
         try ctx.spool.create()
         let config = try ctx.spool.config()
         let report = ctx.spool.fsck(repair: repair, config: config)

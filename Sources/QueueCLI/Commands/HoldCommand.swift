@@ -6,9 +6,9 @@ struct HoldCommand: Command {
     static let abstract = "Hold pending or failed jobs (moved to held/): workers never claim them until released."
     static let usage = "ID..."
     var ids: [JobID]
-    init(_ args: inout Arguments) throws(QueueError) { ids = try args.jobIDs() }
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
-        SingleJobAction.apply(ctx, ids, verb: "hold") { (id) throws(QueueError) in _ = try ctx.spool.hold(id) }
+    init(_ args: inout Arguments) throws { ids = try args.jobIDs() }
+    func run(_ ctx: Context) throws -> Int32 {
+        SingleJobAction.apply(ctx, ids, verb: "hold") { (id) throws in _ = try ctx.spool.hold(id) }
     }
 }
 
@@ -17,9 +17,9 @@ struct ReleaseCommand: Command {
     static let abstract = "Release held jobs back to pending/."
     static let usage = "ID..."
     var ids: [JobID]
-    init(_ args: inout Arguments) throws(QueueError) { ids = try args.jobIDs() }
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
-        SingleJobAction.apply(ctx, ids, verb: "release") { (id) throws(QueueError) in _ = try ctx.spool.release(id) }
+    init(_ args: inout Arguments) throws { ids = try args.jobIDs() }
+    func run(_ ctx: Context) throws -> Int32 {
+        SingleJobAction.apply(ctx, ids, verb: "release") { (id) throws in _ = try ctx.spool.release(id) }
     }
 }
 
@@ -29,16 +29,16 @@ struct RetryCommand: Command {
     static let abstract = "Make jobs waiting in failed/ due now (attempts are kept; for dead jobs use dlq retry)."
     static let usage = "ID..."
     var ids: [JobID]
-    init(_ args: inout Arguments) throws(QueueError) { ids = try args.jobIDs() }
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
-        SingleJobAction.apply(ctx, ids, verb: "retry") { (id) throws(QueueError) in _ = try ctx.spool.retryNow(id) }
+    init(_ args: inout Arguments) throws { ids = try args.jobIDs() }
+    func run(_ ctx: Context) throws -> Int32 {
+        SingleJobAction.apply(ctx, ids, verb: "retry") { (id) throws in _ = try ctx.spool.retryNow(id) }
     }
 }
 
 /// Runs an action per id, printing each id done and one error line per failure.
 enum SingleJobAction {
     static func apply(_ ctx: Context, _ ids: [JobID], verb: String, printID: Bool = true,
-                      _ action: (JobID) throws(QueueError) -> Void) -> Int32 {
+                      _ action: (JobID) throws -> Void) -> Int32 {
         var code = ExitCode.success
         for id in ids {
             do { try action(id); if printID { ctx.out.line(id.rawValue) } }

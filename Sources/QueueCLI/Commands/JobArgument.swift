@@ -2,13 +2,13 @@ import QueueCore
 
 extension Arguments {
     /// The single required job id argument.
-    mutating func jobID(_ what: String = "ID") throws(QueueError) -> JobID {
+    mutating func jobID(_ what: String = "ID") throws -> JobID {
         guard let raw = try positional() else { throw .usage("missing job \(what)") }
         return try JobID(raw)
     }
 
     /// One or more job ids.
-    mutating func jobIDs() throws(QueueError) -> [JobID] {
+    mutating func jobIDs() throws -> [JobID] {
         var ids: [JobID] = []
         for raw in try rest() { ids.append(try JobID(raw)) }
         if ids.isEmpty { throw .usage("missing job ID") }
@@ -16,7 +16,7 @@ extension Arguments {
     }
 
     /// `--state STATE`.
-    mutating func stateOption() throws(QueueError) -> JobState? {
+    mutating func stateOption() throws -> JobState? {
         guard let s = try option("--state") else { return nil }
         guard let st = JobState(rawValue: s) else {
             throw .usage("unknown state '\(s)' (one of: \(JobState.allCases.map(\.rawValue).joined(separator: ", ")))")

@@ -9,13 +9,13 @@ struct ListCommand: Command {
     var limit: Int?
     var json: Bool
 
-    init(_ args: inout Arguments) throws(QueueError) {
+    init(_ args: inout Arguments) throws {
         state = try args.stateOption()
         limit = try args.intOption("--limit", in: 0...Int(Int32.max))
         json = try args.flag("--json")
     }
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    func run(_ ctx: Context) throws -> Int32 {
         try ctx.spool.create()
         try Listing.print(ctx, states: state.map { [$0] } ?? JobState.allCases, limit: limit, json: json)
         return ExitCode.success
@@ -24,7 +24,7 @@ struct ListCommand: Command {
 
 enum Listing {
     /// Prints jobs of `states`, reading only the files it shows.
-    static func print(_ ctx: Context, states: [JobState], limit: Int?, json: Bool) throws(QueueError) {
+    static func print(_ ctx: Context, states: [JobState], limit: Int?, json: Bool) throws {
         var remaining = limit ?? Int.max
         var items: [JSONValue] = []
         if !json { ctx.out.line(JobTable.header) }

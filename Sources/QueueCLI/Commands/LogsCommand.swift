@@ -8,12 +8,12 @@ struct LogsCommand: Command {
     var id: JobID
     var follow: Bool
 
-    init(_ args: inout Arguments) throws(QueueError) {
+    init(_ args: inout Arguments) throws {
         follow = try args.flag("--follow", "-f")
         id = try args.jobID()
     }
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    func run(_ ctx: Context) throws -> Int32 {
         try JobLog(spool: ctx.spool, id: id).stream(follow: follow) { bytes in
             ctx.out.bytes(bytes)
             ctx.out.flush()

@@ -5,8 +5,8 @@ struct PauseCommand: Command {
     static let name = "pause"
     static let abstract = "Pause the queue: workers claim nothing new (running jobs continue). The flag is the file <spool>/paused."
     static let usage = ""
-    init(_ args: inout Arguments) throws(QueueError) {}
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    init(_ args: inout Arguments) throws {}
+    func run(_ ctx: Context) throws -> Int32 {
         try ctx.spool.pause()
         ctx.out.line("paused")
         return ExitCode.success
@@ -17,8 +17,8 @@ struct ResumeCommand: Command {
     static let name = "resume"
     static let abstract = "Resume the queue after pause."
     static let usage = ""
-    init(_ args: inout Arguments) throws(QueueError) {}
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    init(_ args: inout Arguments) throws {}
+    func run(_ ctx: Context) throws -> Int32 {
         try ctx.spool.resume()
         ctx.out.line("resumed")
         return ExitCode.success

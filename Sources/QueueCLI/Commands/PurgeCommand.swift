@@ -11,7 +11,7 @@ struct PurgeCommand: Command {
     var states: [JobState]
     var olderThan: Double
 
-    init(_ args: inout Arguments) throws(QueueError) {
+    init(_ args: inout Arguments) throws {
         var chosen: [JobState] = []
         while let s = try args.stateOptionOnce() {
             guard s == .completed || s == .dead else { throw .usage("purge takes --state completed or dead, not \(s.rawValue)") }
@@ -23,7 +23,7 @@ struct PurgeCommand: Command {
         olderThan = seconds
     }
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    func run(_ ctx: Context) throws -> Int32 {
         try ctx.spool.create()
         let n = try ctx.spool.purge(states: states, olderThan: olderThan)
         ctx.out.line("purged \(n) job\(n == 1 ? "" : "s")")
@@ -33,7 +33,7 @@ struct PurgeCommand: Command {
 
 extension Arguments {
     /// Takes the first `--state` occurrence only (for options that may repeat).
-    mutating func stateOptionOnce() throws(QueueError) -> JobState? {
+    mutating func stateOptionOnce() throws -> JobState? {
         guard let s = try firstOption("--state") else { return nil }
         guard let st = JobState(rawValue: s) else { throw .usage("unknown state '\(s)'") }
         return st

@@ -10,9 +10,9 @@ struct RecoverCommand: Command {
         remove the registrations of dead workers (once none of their claims is left). Exit 1 if anything is left that needs the admin (see queuectl fsck).
         """
     static let usage = ""
-    init(_ args: inout Arguments) throws(QueueError) {}
+    init(_ args: inout Arguments) throws {}
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    func run(_ ctx: Context) throws -> Int32 {
         try ctx.spool.create()
         let config = try ctx.spool.config()
         let (actions, errors) = ctx.spool.recoverOrphans(config: config)

@@ -7,12 +7,12 @@ struct ShowCommand: Command {
     static let usage = "ID [--json]"
     var id: JobID
 
-    init(_ args: inout Arguments) throws(QueueError) {
+    init(_ args: inout Arguments) throws {
         _ = try args.flag("--json")  // the output is JSON either way
         id = try args.jobID()
     }
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    func run(_ ctx: Context) throws -> Int32 {
         let file = try ctx.spool.load(id)
         ctx.out.bytes(file.job.encoded())
         return ExitCode.success

@@ -7,9 +7,9 @@ struct StatusCommand: Command {
     static let usage = "[--json]"
     var json: Bool
 
-    init(_ args: inout Arguments) throws(QueueError) { json = try args.flag("--json") }
+    init(_ args: inout Arguments) throws { json = try args.flag("--json") }
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    func run(_ ctx: Context) throws -> Int32 {
         try ctx.spool.create()
         let config = try ctx.spool.config()
         let report = try ctx.spool.statusReport(config: config)

@@ -11,12 +11,12 @@ struct WaitCommand: Command {
     var ids: [JobID]
     var timeout: Double?
 
-    init(_ args: inout Arguments) throws(QueueError) {
+    init(_ args: inout Arguments) throws {
         timeout = try args.secondsOption("--timeout")
         ids = try args.jobIDs()
     }
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    func run(_ ctx: Context) throws -> Int32 {
         var anyDead = false
         let outcomes = try ctx.spool.waitForJobs(ids: ids, timeout: timeout) { id, outcome in
             switch outcome {

@@ -4,8 +4,8 @@ import QueueCore
 struct WorkerCommand: Command {
     static let name = "worker"
     static let abstract = "Run and manage workers: start, stop, list, logs."
-    static let usage = "(start [--count N] [--background] | stop [--id ID] [--wait] [--timeout S] | list [--json] | logs ID [--lines N])"
+    static let usage = "(start [--count N] [--background] [--exit-when-idle] | stop [--id ID] [--wait] [--timeout S] | list [--json] | logs ID [--lines N])"
     static var subcommands: [any Command.Type] { [WorkerStart.self, WorkerStop.self, WorkerList.self, WorkerLogs.self] }
-    init(_ args: inout Arguments) throws(QueueError) {}
-    func run(_ ctx: Context) throws(QueueError) -> Int32 { ExitCode.usage }
+    init(_ args: inout Arguments) throws {}
+    func run(_ ctx: Context) throws -> Int32 { ExitCode.usage }
 }

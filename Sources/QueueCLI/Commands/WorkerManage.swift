@@ -15,13 +15,13 @@ struct WorkerStop: Command {
     var wait: Bool
     var timeout: Double?
 
-    init(_ args: inout Arguments) throws(QueueError) {
+    init(_ args: inout Arguments) throws {
         id = try args.option("--id")
         timeout = try args.secondsOption("--timeout")
         wait = try args.flag("--wait") || timeout != nil
     }
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    func run(_ ctx: Context) throws -> Int32 {
         let outcome = try ctx.spool.stopWorkers(id: id, wait: wait, timeout: timeout) { event in
             switch event {
             case .requested(let w): ctx.out.line("stopping \(w)")
@@ -45,9 +45,9 @@ struct WorkerList: Command {
     static let abstract = "List registered workers: alive, stopping or stale, and what each is running."
     static let usage = "[--json]"
     var json: Bool
-    init(_ args: inout Arguments) throws(QueueError) { json = try args.flag("--json") }
+    init(_ args: inout Arguments) throws { json = try args.flag("--json") }
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    func run(_ ctx: Context) throws -> Int32 {
         let config = try ctx.spool.config()
         let views = ctx.spool.workerStatuses(config: config)
         if json { ctx.out.line(JSONOut.render(.array(views.map(\.json)))); return ExitCode.success }
@@ -64,13 +64,13 @@ struct WorkerLogs: Command {
     static let usage = "ID [--lines N]"
     var id: String
     var lines: Int?
-    init(_ args: inout Arguments) throws(QueueError) {
+    init(_ args: inout Arguments) throws {
         lines = try args.intOption("--lines", in: 0...Int(Int32.max))
         guard let i = try args.positional() else { throw .usage("missing worker ID") }
         id = i
     }
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    func run(_ ctx: Context) throws -> Int32 {
         let text = try ctx.spool.workerLogText(id, lines: lines)
         ctx.out.write(text)
         return ExitCode.success

@@ -18,13 +18,13 @@ struct WorkerStart: Command {
     var background: Bool
     var exitWhenIdle: Bool
 
-    init(_ args: inout Arguments) throws(QueueError) {
+    init(_ args: inout Arguments) throws {
         count = try args.intOption("--count", in: 1...1024) ?? 1
         background = try args.flag("--background", "-d")
         exitWhenIdle = try args.flag("--exit-when-idle")
     }
 
-    func run(_ ctx: Context) throws(QueueError) -> Int32 {
+    func run(_ ctx: Context) throws -> Int32 {
         if background { return try detach(ctx) }
         var options = Worker.Options()
         options.count = count
@@ -38,6 +38,9 @@ struct WorkerStart: Command {
             guard let text = WorkerStart.describe(event) else { return }
             lock.withLock { _ in out.line("\(Timestamp.now().iso8601) \(text)"); out.flush() }
         }
+        // Signals are the command line's business: the first SIGTERM/SIGINT stops the worker
+        // gracefully, a second one forcefully.
+        TerminationSignals.handle { signals in worker.stop(force: signals >= 2) }
         try worker.run()
         return ExitCode.success
     }
@@ -70,7 +73,7 @@ struct WorkerStart: Command {
 
     /// Starts `queuectl worker start` again in a new session with output to the spool, and waits
     /// until it has registered; prints its id.
-    private func detach(_ ctx: Context) throws(QueueError) -> Int32 {
+    private func detach(_ ctx: Context) throws -> Int32 {
         var args = ["--spool", ctx.spool.root, "worker", "start", "--count", String(count)]
         if exitWhenIdle { args.append("--exit-when-idle") }
         let id = try ctx.spool.spawnBackgroundWorker(arguments: args, environment: ctx.environment)

@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// The admin's levers on single jobs. Each is a rename (with the content rewritten first,
 /// see `Spool.move`), durable on return.
 extension Spool {
@@ -84,7 +86,7 @@ extension Spool {
                 }
                 result[state] = n
             } catch {
-                throw .spoolUnusable("cannot list \(directory(state)): \(error)")
+                throw .failure("cannot list \(directory(state))", error)
             }
         }
         return result
@@ -103,7 +105,7 @@ extension Spool {
                 return true
             }
         } catch {
-            throw .spoolUnusable("cannot list \(directory(state)): \(error)")
+            throw .failure("cannot list \(directory(state))", error)
         }
         kept.sort()
         return Array(kept.prefix(limit))

@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// Jobs dropped straight into pending/ (or failed/) by cron, `cp` or `echo >`, under any name.
 extension Spool {
     /// What happened to a dropped file.
@@ -48,7 +50,7 @@ extension Spool {
             bytes = b
         } catch let e where e.isNotFound {
             return .vanished
-        } catch let e where e.errno == ELOOP {
+        } catch let e where e.errno == .tooManySymbolicLinks {
             return quarantine("not a regular file (symlink)")
         } catch {
             return .leftInPlace("unreadable: \(error)")

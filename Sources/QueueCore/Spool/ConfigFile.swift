@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
+
 /// Loading and storing `config.json`: a flat JSON object of key to value. Unknown keys are kept.
 extension Config {
     /// Reads the config; a missing file gives the defaults.
@@ -10,7 +17,7 @@ extension Config {
         } catch let e as SystemError where e.isNotFound {
             return Config()
         } catch let e as SystemError {
-            throw .spoolUnusable("cannot read config: \(e)")
+            throw .systemFailure(action: "cannot read config", e)
         } catch {
             throw error as! QueueError
         }

@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// Changing config.json: read, modify, write to tmp/, fsync, rename, fsync the spool root.
 extension Spool {
     /// Applies `change` to the stored config. Keys the queue does not know are kept.
@@ -15,7 +17,7 @@ extension Spool {
             try FileSystem.rename(tmp, configPath)
             try FileSystem.syncDirectory(root)
         } catch {
-            throw .spoolUnusable("cannot write \(configPath): \(error)")
+            throw .failure("cannot write \(configPath)", error)
         }
     }
 }

@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// Jobs enqueued with `after` wait in waiting/ until every job they name has completed.
 extension Spool {
     /// Moves each waiting job whose dependencies all completed to pending/, and each job one

@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// Adding jobs to pending/.
 extension Spool {
     /// True when `ids/<id>` exists but no job has the id and the marker's writer (named in it)
@@ -71,7 +73,7 @@ extension Spool {
             for (tmp, _) in written { _ = try? FileSystem.unlinkIfExists(tmp) }
             for id in reserved where !placed.contains(id) { _ = try? FileSystem.unlinkIfExists(markerPath(id)) }
             if let q = error as? QueueError, case .duplicateID = q { throw q }
-            throw .spoolUnusable("enqueue failed: \(error)" + (placed.isEmpty ? "" : " (\(placed.count) of \(jobs.count) jobs were added)"))
+            throw .failure("enqueue failed", error, note: placed.isEmpty ? nil : "\(placed.count) of \(jobs.count) jobs were added")
         }
     }
 }

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
+
 /// Checking and repairing a spool. The rules are those of spool-layout.md ("fsck").
 public struct FsckFinding: Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable {

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
+
 /// Confirming a finding of fsck before it is reported or repaired.
 ///
 /// fsck lists one directory after another while workers and admin commands keep moving jobs, so

@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// `ids/<id>`: the reservation of a job id. Created with `O_EXCL` by whoever brings a job into
 /// the queue (`enqueue`, adoption of a dropped file, or the claim of a file dropped straight
 /// under a queue name). It holds two lines: the writer's process tag and the `created_at` of

@@ -1,4 +1,4 @@
-import CQueueShims
+import QueueSystem
 
 /// Files whose names are not valid UTF-8 (dropped in by others). Such a name cannot be a job
 /// name, be printed, or be reached through a Swift `String` path, so it is first renamed in
@@ -31,27 +31,24 @@ extension Spool {
     /// Renames the file named `raw` in spool directory `dir` to its escaped name (with `.N`
     /// appended if that name is taken).
     /// - Returns: the new name, or nil when `raw` is a dotfile, a `*.tmp` or has vanished.
-    /// - Throws: `SystemError` for other failures of `renameat2(2)`.
+    /// - Throws: `SystemError` for other failures of `renameat2(2)` (or its link+unlink fallback).
     @discardableResult
     public func renameInvalidName(_ raw: [UInt8], in dir: String) throws(SystemError) -> String? {
         if raw.withUnsafeBufferPointer({ JobFileName.isForeignTemporary(bytes: $0) }) { return nil }
         let base = Self.escapedName(raw)
-        let from = Array(path(dir, "").utf8) + raw + [0]
+        let from = Array(path(dir, "").utf8) + raw
         for n in 0..<100 {
             let name = n == 0 ? base : "\(base).\(n)"
-            let to = path(dir, name)
-            let r = from.withUnsafeBufferPointer { f in
-                f.withMemoryRebound(to: CChar.self) { cq_rename_noreplace(AT_FDCWD, $0.baseAddress!, AT_FDCWD, to) }
+            do {
+                try FileSystem.renameNoReplace(rawFrom: from, path(dir, name), description: "\(path(dir, base)) (not valid UTF-8)")
+            } catch where error.isExists {
+                continue
+            } catch where error.isNotFound {
+                return nil
             }
-            if r == 0 {
-                try FileSystem.syncDirectory(path(dir, ""))
-                return name
-            }
-            let code = currentErrno()
-            if code == EEXIST { continue }
-            if code == ENOENT { return nil }
-            throw SystemError(errno: code, operation: "rename", path: "\(path(dir, base)) (not valid UTF-8) -> \(to)")
+            try FileSystem.syncDirectory(path(dir, ""))
+            return name
         }
-        throw SystemError(errno: EEXIST, operation: "rename", path: "\(path(dir, base)) (not valid UTF-8)")
+        throw SystemError(errno: .fileExists, operation: "rename", path: "\(path(dir, base)) (not valid UTF-8)")
     }
 }

@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// A job file at a path, as read from disk.
 public struct JobFile: Sendable {
     public var path: String
@@ -127,7 +129,7 @@ extension Spool {
                     return true
                 }
             } catch {
-                throw .spoolUnusable("cannot list \(directory(state)): \(error)")
+                throw .failure("cannot list \(directory(state))", error)
             }
             if let found { return found }
         }

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
+
 /// Reading a job's log (`logs/<id>.log`: the captured stdout and stderr of all its attempts),
 /// whole or as it grows.
 public struct JobLog: Sendable {

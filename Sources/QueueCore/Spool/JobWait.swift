@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
+
 /// Waiting for jobs to finish (`queuectl wait`).
 extension Spool {
     /// How a waited-for job ended.

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
+
 /// Pausing the queue: while the flag file `<spool>/paused` exists, workers claim nothing new
 /// (running jobs continue). The flag is durable: it survives restarts and power cuts.
 extension Spool {

@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// `<host>-<pid>-<starttime>`: names a process on a host, robust against pid reuse. It is the
 /// worker id and prefixes tmp/ names, so fsck can tell whose a file is.
 ///

@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// Removing finished jobs for retention.
 extension Spool {
     /// Removes completed/dead jobs whose `finished_at` (else file mtime) is older than
@@ -8,7 +10,7 @@ extension Spool {
         let cutoff = now.adding(seconds: -olderThan)
         for state in states {
             let names: [String]
-            do { names = try DirectoryStream.names(directory(state)) } catch { throw .spoolUnusable("cannot list \(directory(state)): \(error)") }
+            do { names = try DirectoryStream.names(directory(state)) } catch { throw .failure("cannot list \(directory(state))", error) }
             for name in names {
                 guard let id = JobFileName.parsePlain(name) else { continue }
                 let p = path(state.directory, name)
@@ -24,7 +26,7 @@ extension Spool {
                 } catch where error.isNotFound {
                     continue
                 } catch {
-                    throw .spoolUnusable("cannot remove \(p): \(error)")
+                    throw .systemFailure(action: "cannot remove \(p)", error)
                 }
             }
             if removed > 0 { try? FileSystem.syncDirectory(directory(state)) }

@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// Moving files the queue cannot use out of the way, with the reason beside them.
 /// A quarantined file goes to `corrupt/<time>.<original-name>` (renamed, never followed or
 /// opened), and `corrupt/<time>.<original-name>.reason` says where it came from (with the

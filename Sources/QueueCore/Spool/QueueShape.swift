@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// How long due jobs have been waiting in pending/ (like Postfix's qshape), read from file
 /// names only: one directory listing, no file opened.
 public struct QueueShape: Sendable {
@@ -42,7 +44,7 @@ extension Spool {
                 shape.buckets[i] += 1
             }
         } catch {
-            throw .spoolUnusable("cannot list \(directory(.pending)): \(error)")
+            throw .failure("cannot list \(directory(.pending))", error)
         }
         shape.oldestAge = oldest.map { Double(now.micros - $0) / 1e6 }
         return shape

@@ -1,9 +1,15 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
+import QueueSystem
 
 /// A spool directory: the only storage and the only coordination of the queue.
 ///
 /// Layout (see spool-layout.md): `tmp/ pending/ processing/ completed/ failed/ dead/ held/
-/// corrupt/ ids/ logs/ workers/` and `config.json`. Every state change is a `rename(2)` between
+/// waiting/ corrupt/ ids/ logs/ workers/` and `config.json`. Every state change is a `rename(2)` between
 /// these directories.
 public struct Spool: Sendable {
     public let root: String
@@ -38,7 +44,7 @@ public struct Spool: Sendable {
             for d in Spool.directories where try FileSystem.makeDirectory(path(d)) { created = true }
             if created { try FileSystem.syncDirectory(root) }
         } catch {
-            throw .spoolUnusable("cannot create spool \(root): \(error)")
+            throw .systemFailure(action: "cannot create spool \(root)", error)
         }
     }
 

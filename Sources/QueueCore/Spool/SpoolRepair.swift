@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// Putting back spool directories removed while the queue runs (`rm -rf completed/`, `mv logs
 /// away`). A missing state directory is not a lost job: the files it held are gone, but what
 /// is still to be written there (an outcome, a claim, a log) must not be dropped for it.

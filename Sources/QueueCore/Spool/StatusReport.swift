@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
+
 /// What `queuectl status` shows, as a value: counts per state, the shape of pending/, recent
 /// throughput and the workers. Built by `Spool.statusReport(config:now:)`; clients render it.
 public struct StatusReport: Sendable {

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
+
 /// Starting a worker in the background (`queuectl worker start --background`): the running
 /// executable is started again in a new session, its output to a log in the spool, and the
 /// caller waits until it has registered.

@@ -1,5 +1,7 @@
-/// Recording many outcomes at once ("group commit"): the same steps as `finish`, per job
-/// `move:rewritten` then `move:renamed`, but the directory fsyncs are shared by the batch.
+import QueueSystem
+
+/// Recording the worker's outcomes ("group commit"), one or many at a time: per job the steps of
+/// `move` (`move:rewritten` then `move:renamed`), but the directory fsyncs are shared by the batch.
 extension Spool {
     /// One outcome to record: the claim and the job's new content (state completed, failed or dead).
     public struct Finish: Sendable {
@@ -23,7 +25,7 @@ extension Spool {
     /// the removal from processing/ is never durable before the new entry, whatever order the
     /// filesystem persists directories in (a cut between (3) and (4) leaves two names of one
     /// file, which recovery collapses). Where hard links are not supported, (2) is a rename.
-    /// A crash anywhere leaves each job in one of the states the single-job table of
+    /// A crash anywhere leaves each job in one of the states the crash table of "Finish" in
     /// spool-layout.md lists.
     public func finish(_ batch: [Finish]) -> [SystemError?] {
         var errors = [SystemError?](repeating: nil, count: batch.count)

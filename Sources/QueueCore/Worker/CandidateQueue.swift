@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// The worker's bounded view of what to claim next, so that a claim never re-reads pending/.
 ///
 /// A scan streams pending/ and failed/ once, keeping only the best `capacity` due names (by

@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// Claiming a job and recording its outcome. Claiming is one `rename(2)` out of pending/ (or a
 /// due entry of failed/) into processing/: of several racing workers exactly one wins.
 public struct JobClaim: Sendable {

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
+
 /// Runs one claimed job: spawns `/bin/sh -c COMMAND` in its own process group with output
 /// appended to `logs/<id>.log`, enforces the timeout (TERM to the group, KILL after the grace),
 /// and computes the outcome, which the caller records (`Spool.finish`).
@@ -32,7 +39,7 @@ public struct JobRunner: Sendable {
         var exitCode: Int?
         do {
             guard let log = try lockRun(job.id, config: config, abortFlag: abortFlag, warn: warn) else {
-                throw SystemError(errno: EINTR, operation: "waiting for an earlier attempt to end", path: spool.logPath(job.id))
+                throw SystemError(errno: .interrupted, operation: "waiting for an earlier attempt to end", path: spool.logPath(job.id))
             }
             let spawned = Result { () throws(SystemError) -> ChildProcess in
                 try ChildProcess.spawnShell(job.command, output: log, environment: [

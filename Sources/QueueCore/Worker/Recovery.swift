@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// Taking back jobs whose worker is gone. A claim in processing/ is orphaned when its worker
 /// is provably dead (same host: no such pid, or the pid's start time differs), when its
 /// worker's registration is missing, or when the worker's heartbeat (the mtime of

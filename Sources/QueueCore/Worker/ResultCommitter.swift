@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import QueueSystem
 
 /// Records a worker's job outcomes on a thread of its own, so a slot is free to claim and start
 /// the next job while the previous result is being made durable. Outcomes that arrive while a

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
+
 /// At most one run of a job at a time: the run lock.
 ///
 /// Before a worker spawns an attempt it opens `logs/<id>.log` and takes an exclusive `flock(2)`

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
+
 /// Stopping workers from outside (`queuectl worker stop`) and reading a worker's log.
 ///
 /// Stop → escalate → recover: a stop request file (`workers/<id>.stop`) reaches a worker on

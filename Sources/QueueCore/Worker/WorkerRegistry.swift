@@ -1,8 +1,17 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
+
 /// Workers register in `workers/<worker-id>.json`: id, host, pid, start time, concurrency and
-/// the time it started. The file's mtime is the worker's heartbeat, renewed by `touch` while
-/// it runs; it is removed when the worker exits cleanly (or by `removeDeadRegistrations` when
-/// it died). `workers/<worker-id>.stop` asks a worker on any host to stop; a worker that starts
-/// stopping for any other reason (a signal) creates it too, so `worker list` shows it stopping.
+/// the time it started. The file's mtime is the worker's heartbeat (its lease), renewed by
+/// rewriting the file with fresh figures while it runs (by setting its mtime alone, `utimensat`,
+/// when the disk is full); it is removed when the worker exits cleanly (or by
+/// `removeDeadRegistrations` when it died). `workers/<worker-id>.stop` asks a worker on any host
+/// to stop; a worker that starts stopping for any other reason (`Worker.stop()`, which the CLI
+/// calls on a signal) creates it too, so `worker list` shows it stopping.
 /// A background worker's output goes to `workers/<worker-id>.log`, kept after it exits. Job
 /// logs are `logs/<job-id>.log`: a job id has no `/`, so no job can reach a worker's log.
 public struct WorkerRecord: Sendable {

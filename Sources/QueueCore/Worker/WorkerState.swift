@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
+
 /// A registered worker's state as every client sees it, derived from the one liveness rule
 /// (`Spool.deathReason(of:config:now:)`) plus the worker's heartbeat and stop request.
 public enum WorkerState: String, Sendable, Equatable, CaseIterable {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The process's own inputs and exit, for an entry point (`queuectl`'s `main`): its raw
 /// arguments, its environment, its user id, and exiting with a status.
 public enum ProcessEnvironment {

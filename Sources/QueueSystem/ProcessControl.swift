@@ -1,4 +1,9 @@
-import CQueueShims
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+internal import CQueueShims
 
 /// Signalling, reaping and spawning single processes, and short sleeps: the system calls the
 /// queue's control operations (`worker stop`, `worker start --background`, `logs --follow`,
@@ -38,13 +43,7 @@ public enum ProcessControl {
     /// - Throws: `SystemError` (operation `posix_spawn`) when it could not be started.
     public static func spawnDetached(_ path: String, arguments: [String], environment: [String: String],
                                      logPath: String) throws(SystemError) -> Int32 {
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-        var pid: Int32 = 0
-        let rc = cq_spawn_detached(&pid, path, argv, envp, logPath)
-        if rc != 0 { throw SystemError(errno: rc, operation: "posix_spawn", path: path) }
-        return pid
+        try ChildProcess.spawnDetached(path, Array(arguments.dropFirst()), environment: environment, log: logPath).pid
     }
 
     /// Waits until `watch` reports an event or `milliseconds` pass (a plain sleep when the

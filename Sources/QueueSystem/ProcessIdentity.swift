@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Who a process is, robust against pid reuse: host name, pid and the kernel's start time
 /// (`/proc/PID/stat` field 22, clock ticks since boot).
 public struct ProcessIdentity: Sendable, Equatable, Codable {
@@ -32,7 +38,7 @@ public struct ProcessIdentity: Sendable, Equatable, Codable {
             #if os(Linux)
             return nil
             #else
-            return (kill(pid, 0) == 0 || currentErrno() == EPERM) ? 0 : nil
+            return (kill(pid, 0) == 0 || Errno.current == .notPermitted) ? 0 : nil
             #endif
         }
         // The command name (field 2) is in parentheses and may hold spaces: parse after the last ')'.

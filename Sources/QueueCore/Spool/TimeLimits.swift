@@ -1,3 +1,5 @@
+import QueueSystem
+
 /// The bounds of every duration and instant the queue handles, and the only conversions from a
 /// `Double` number of seconds to an integer clock value. Numbers from users, job files and
 /// config.json are validated against these bounds where they enter (exit 2 or quarantine);
@@ -54,8 +56,15 @@ extension MonotonicClock {
     /// The monotonic instant `seconds` (clamped by `TimeLimits.clampedSeconds`) after `start`;
     /// saturates instead of overflowing.
     public static func deadline(after seconds: Double, from start: UInt64 = nanos()) -> UInt64 {
-        let (sum, overflow) = start.addingReportingOverflow(TimeLimits.nanoseconds(seconds))
-        return overflow ? UInt64.max : sum
+        deadline(afterNanos: TimeLimits.nanoseconds(seconds), from: start)
+    }
+}
+
+extension ChildProcess {
+    /// The teardown with a grace in seconds (clamped by `TimeLimits.clampedSeconds`): TERM to
+    /// the group, wait up to `grace`, then KILL. Always reaps.
+    public func terminateGroup(grace: Double) -> Termination {
+        terminateGroup(graceNanos: TimeLimits.nanoseconds(grace))
     }
 }
 

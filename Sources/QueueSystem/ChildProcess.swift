@@ -1,4 +1,10 @@
-import CQueueShims
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+internal import CQueueShims
+
 
 /// A spawned `/bin/sh -c COMMAND` in its own process group, with stdin from /dev/null and
 /// stdout+stderr appended to a log file.
@@ -85,7 +91,23 @@ public struct ChildProcess: Sendable {
 
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, executable, &fileActions, &attributes, argv, envp)
-        if rc != 0 { throw SystemError(errno: rc, operation: "posix_spawn", path: executable) }
+        if rc != 0 { throw SystemError(errno: Errno(rc), operation: "posix_spawn", path: executable) }
+        return ChildProcess(pid: pid)
+    }
+
+    /// Spawns `executable` with `arguments` (argv[0] is `executable`) in a new session
+    /// (`setsid`), stdin from /dev/null, stdout and stderr appended to `log` (created 0600),
+    /// with exactly `environment` as its environment, a clean signal mask and default
+    /// dispositions. The caller may `poll()` it; it outlives the caller.
+    /// - Throws: `SystemError` from `posix_spawn`. Corresponds to `posix_spawn(3)` with
+    ///   `POSIX_SPAWN_SETSID`.
+    public static func spawnDetached(_ executable: String, _ arguments: [String], environment: [String: String], log: String) throws(SystemError) -> ChildProcess {
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = cq_spawn_detached(&pid, executable, argv, envp, log)
+        if rc != 0 { throw SystemError(errno: Errno(rc), operation: "posix_spawn", path: executable) }
         return ChildProcess(pid: pid)
     }
 
@@ -100,20 +122,15 @@ public struct ChildProcess: Sendable {
     /// Corresponds to `waitid(WNOWAIT)` then `waitpid(2)`.
     public func poll(killStragglers: Bool = false) -> Termination? {
         if killStragglers {
-            let exited = cq_child_exited_nowait(pid)
+            let exited = (try? retryingEINTR("waitid") { cq_child_exited_nowait(pid) }) ?? -1
             if exited == 0 { return nil }
             if exited == 1 { signalGroup(SIGKILL) }
         }
         var status: Int32 = 0
-        while true {
-            let r = waitpid(pid, &status, WNOHANG)
-            if r == 0 { return nil }
-            if r == -1 {
-                if currentErrno() == EINTR { continue }
-                return .exited(-1)
-            }
-            return Self.decode(status)
-        }
+        let r: pid_t
+        do { r = try retryingEINTR("waitpid") { waitpid(pid, &status, WNOHANG) } } catch { return .exited(-1) }
+        if r == 0 { return nil }
+        return Self.decode(status)
     }
 
     /// Blocks until the child exits or `deadline` (monotonic nanos) passes.
@@ -136,10 +153,10 @@ public struct ChildProcess: Sendable {
         }
     }
 
-    /// The teardown: TERM to the group, wait up to `grace` seconds, then KILL. Always reaps.
-    public func terminateGroup(grace: Double) -> Termination {
+    /// The teardown: TERM to the group, wait up to `graceNanos`, then KILL. Always reaps.
+    public func terminateGroup(graceNanos: UInt64) -> Termination {
         signalGroup(SIGTERM)
-        let deadline = MonotonicClock.deadline(after: grace)
+        let deadline = MonotonicClock.deadline(afterNanos: graceNanos)
         if let t = wait(untilMonotonicNanos: deadline, killStragglers: true) { return t }
         signalGroup(SIGKILL)
         return wait(untilMonotonicNanos: nil, killStragglers: true) ?? .signaled(SIGKILL)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Watches directories for names moved or written into them. Linux: inotify; elsewhere the
 /// watch is inert and callers fall back to polling.
 public final class DirectoryWatch: @unchecked Sendable {

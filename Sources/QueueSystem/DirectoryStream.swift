@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One entry of a directory listing.
 public struct DirectoryEntry: Sendable {
     public enum Kind: Sendable { case regular, directory, symlink, other, unknown }
@@ -36,7 +42,7 @@ public enum DirectoryStream {
     /// - Throws: `SystemError` if the directory cannot be opened (ENOENT included).
     public static func forEachRaw(_ path: String, _ body: (UnsafeBufferPointer<UInt8>, DirectoryEntry.Kind) throws -> Bool) throws {
         guard let dir = opendir(path) else {
-            throw SystemError(errno: currentErrno(), operation: "opendir", path: path)
+            throw SystemError(errno: Errno.current, operation: "opendir", path: path)
         }
         defer { closedir(dir) }
         while let ent = readdir(dir) {

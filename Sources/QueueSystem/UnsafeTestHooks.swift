@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Test-only switches that break durability on purpose, so the power-loss test can show it
 /// catches a missing fsync. Never set them in production.
 /// - `QUEUECTL_UNSAFE_SKIP_DIRSYNC=1`: directory fsyncs are skipped.

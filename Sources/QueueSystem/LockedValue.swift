@@ -1,6 +1,6 @@
 #if canImport(Glibc)
 import Glibc
-#else
+#elseif canImport(Darwin)
 import Darwin
 #endif
 
@@ -8,11 +8,11 @@ import Darwin
 /// plain class whose lock and value have stable addresses, usable where a `~Copyable`
 /// `Synchronization.Mutex` is awkward. Corresponds to `pthread_mutex_lock(3)` /
 /// `pthread_mutex_unlock(3)`.
-final class LockedValue<Value>: @unchecked Sendable {
+public final class LockedValue<Value>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var value: Value
 
-    init(_ value: Value) {
+    public init(_ value: Value) {
         self.value = value
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
@@ -25,7 +25,7 @@ final class LockedValue<Value>: @unchecked Sendable {
     }
 
     /// Runs `body` with exclusive access to the value.
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+    public func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body(&value)
@@ -36,7 +36,7 @@ extension LockedValue {
     /// Takes every element out at once, leaving the array empty. (The whole array is swapped
     /// out: taking a prefix with `removeFirst(_:)` leaked the array's new buffer under Swift
     /// 6.3.1 on Linux, as valgrind showed for the worker's result queue.)
-    func takeAll<Element>() -> Value where Value == [Element] {
+    public func takeAll<Element>() -> Value where Value == [Element] {
         withLock { list in
             let taken = list
             list = []

@@ -1,4 +1,10 @@
-import CQueueShims
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+internal import CQueueShims
+
 
 /// Path-level file operations: typed wrappers over the syscalls, EINTR handled by `retryingEINTR`.
 public enum FileSystem {
@@ -11,15 +17,33 @@ public enum FileSystem {
     /// `link` + `unlink` where the filesystem lacks `RENAME_NOREPLACE`.
     /// Corresponds to `renameat2(2)` with `RENAME_NOREPLACE`.
     public static func renameNoReplace(_ from: String, _ to: String) throws(SystemError) {
-        let r = cq_rename_noreplace(AT_FDCWD, from, AT_FDCWD, to)
-        if r == 0 { return }
-        let code = currentErrno()
-        if code == EINVAL || code == ENOSYS {
-            try retryingEINTR("link", path: "\(from) -> \(to)") { Glibc.link(from, to) }
-            try unlink(from)
-            return
+        try renameNoReplace(
+            described: "\(from) -> \(to)", rename: { cq_rename_noreplace(AT_FDCWD, from, AT_FDCWD, to) },
+            link: { Glibc.link(from, to) }, unlink: { Glibc.unlink(from) })
+    }
+
+    /// Like `renameNoReplace(_:_:)` for a source name given as raw bytes (a name that is not
+    /// valid UTF-8 and so cannot be a `String` path); `description` names it in errors.
+    public static func renameNoReplace(rawFrom from: [UInt8], _ to: String, description: String) throws(SystemError) {
+        let cPath = UnsafeMutablePointer<CChar>.allocate(capacity: from.count + 1)
+        defer { cPath.deallocate() }
+        for (i, b) in from.enumerated() { cPath[i] = CChar(bitPattern: b) }
+        cPath[from.count] = 0
+        try renameNoReplace(
+            described: "\(description) -> \(to)", rename: { cq_rename_noreplace(AT_FDCWD, cPath, AT_FDCWD, to) },
+            link: { Glibc.link(cPath, to) }, unlink: { Glibc.unlink(cPath) })
+    }
+
+    /// The no-replace rename and its link + unlink fallback, each step through `retryingEINTR`.
+    private static func renameNoReplace(
+        described: String, rename: () -> CInt, link: () -> CInt, unlink: () -> CInt
+    ) throws(SystemError) {
+        do {
+            try retryingEINTR("rename", path: described, rename)
+        } catch where error.errno == .invalidArgument || error.errno == .noFunction {
+            try retryingEINTR("link", path: described, link)
+            try retryingEINTR("unlink", path: described, unlink)
         }
-        throw SystemError(errno: code, operation: "rename", path: "\(from) -> \(to)")
     }
 
     /// Atomically swaps two existing names; ENOENT if either is gone (the fence against a lost claim).
@@ -27,15 +51,12 @@ public enum FileSystem {
     /// (not atomic against a concurrent rename of `b`).
     /// Corresponds to `renameat2(2)` with `RENAME_EXCHANGE`.
     public static func exchange(_ a: String, _ b: String) throws(SystemError) {
-        let r = cq_rename_exchange(AT_FDCWD, a, AT_FDCWD, b)
-        if r == 0 { return }
-        let code = currentErrno()
-        if code == EINVAL || code == ENOSYS {
+        do {
+            try retryingEINTR("exchange", path: "\(a) <-> \(b)") { cq_rename_exchange(AT_FDCWD, a, AT_FDCWD, b) }
+        } catch where error.errno == .invalidArgument || error.errno == .noFunction {
             _ = try FileStatus.of(b)
             try rename(a, b)
-            return
         }
-        throw SystemError(errno: code, operation: "exchange", path: "\(a) <-> \(b)")
     }
 
     /// Adds the name `to` for the file `from` (EEXIST when `to` exists). Corresponds to `link(2)`.
@@ -45,8 +66,8 @@ public enum FileSystem {
 
     /// True for the errors of `link(2)` that mean "this filesystem cannot make hard links here"
     /// (the caller then falls back to `rename(2)`).
-    static func isLinkUnsupported(_ error: SystemError) -> Bool {
-        [EPERM, ENOTSUP, EOPNOTSUPP, EXDEV, EMLINK, ENOSYS].contains(error.errno)
+    public static func isLinkUnsupported(_ error: SystemError) -> Bool {
+        [Errno.notPermitted, .notSupported, .operationNotSupported, .crossDevice, .tooManyLinks, .noFunction].contains(error.errno)
     }
 
     /// The directory part of a path ("." for a bare name).
@@ -75,7 +96,7 @@ public enum FileSystem {
             return true
         } catch where error.isExists {
             if try FileStatus.of(path, followLinks: true).kind != .directory {
-                throw SystemError(errno: ENOTDIR, operation: "mkdir", path: path)
+                throw SystemError(errno: .notDirectory, operation: "mkdir", path: path)
             }
             return false
         }
@@ -108,7 +129,7 @@ public enum FileSystem {
         let fd = try FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
         return try fd.closeAfter { (fd) throws(SystemError) in
             let st = try fd.status(path: path)
-            guard st.kind == .regular else { throw SystemError(errno: EINVAL, operation: "read", path: path) }
+            guard st.kind == .regular else { throw SystemError(errno: .invalidArgument, operation: "read", path: path) }
             if st.size > Int64(limit) { return nil }
             return try fd.readAll(limit: limit, path: path)
         }

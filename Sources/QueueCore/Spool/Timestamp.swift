@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
+
 /// Wall-clock time as microseconds since the Unix epoch (UTC). Job files store ISO-8601 text;
 /// file names store the compact form `YYYYMMDDTHHMMSSffffffZ`, which sorts as text in time order.
 public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -122,14 +129,5 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         // timegm normalises 31 February to March: reject dates that moved.
         guard t.tm_mday == Int32(d), t.tm_mon == Int32(mo - 1) else { return nil }
         return Int64(r)
-    }
-}
-
-/// A monotonic clock for measuring intervals, in nanoseconds.
-public enum MonotonicClock {
-    public static func nanos() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 }

@@ -1,4 +1,9 @@
-import CQueueShims
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 
 /// An open file descriptor. A value type: closing is explicit, never retried on EINTR.
 public struct FileDescriptor: RawRepresentable, Hashable, Sendable {
@@ -80,7 +85,7 @@ extension FileDescriptor {
         do {
             try retryingEINTR("flock", path: path) { flock(rawValue, LOCK_EX | LOCK_NB) }
             return true
-        } catch where error.errno == EWOULDBLOCK {
+        } catch where error.errno == .wouldBlock {
             return false
         }
     }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Looking up processes on this host through `/proc` (Linux). Used only on rare paths (a job's
 /// processes that outlived their worker), never per job.
 public enum ProcessTable {

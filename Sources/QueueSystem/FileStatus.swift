@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The parts of `struct stat` the queue looks at.
 public struct FileStatus: Sendable, Equatable {
     public enum Kind: Sendable, Equatable { case regular, directory, symlink, fifo, socket, other }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Starts a detached POSIX thread running `body`. Corresponds to `pthread_create(3)`.
 public enum DetachedThread {
     private final class Box: @unchecked Sendable {
