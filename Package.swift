@@ -20,6 +20,6 @@ let package = Package(
         .target(name: "QueueCLI", dependencies: ["QueueCore"]),
         .executableTarget(name: "queuectl", dependencies: ["QueueCLI"]),
         .testTarget(name: "QueueCoreTests", dependencies: ["QueueCore", "QueueSystem"]),
-        .testTarget(name: "QueueCtlTests", dependencies: ["QueueCore", "QueueCLI", "queuectl"]),
+        .testTarget(name: "QueueCtlTests", dependencies: ["QueueCore", "QueueSystem", "QueueCLI", "queuectl"]),
     ]
 )

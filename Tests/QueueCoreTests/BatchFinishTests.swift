@@ -1,6 +1,12 @@
 import Foundation
 @testable import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// The committer's batch path through the library: claims, then one `finish` of many outcomes
 /// (more than eight, so the data is made durable with one syncfs), on a real temporary spool.

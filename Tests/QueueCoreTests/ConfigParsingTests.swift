@@ -1,6 +1,12 @@
 import Foundation
 @testable import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// Config values through `set` and `load`: bad values are refused with the key named.
 @Suite("config parsing")

@@ -1,6 +1,12 @@
 import Foundation
 @testable import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// What fsck finds on a damaged spool (no live worker: findings are confirmed at once).
 @Suite("fsck verdicts")

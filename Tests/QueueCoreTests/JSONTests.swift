@@ -1,6 +1,12 @@
 import Foundation
 @testable import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// The spool's own JSON parser and writer, checked against fixed cases and against Foundation's
 /// JSONSerialization as an independent reference (the product itself does not link Foundation).

@@ -1,5 +1,11 @@
 import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 @Suite struct JobFileNameTests {
     @Test func orderedNamesSortByPriorityThenDue() throws {

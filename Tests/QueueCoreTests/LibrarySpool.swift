@@ -1,5 +1,11 @@
 import Foundation
 @testable import QueueCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// A real spool in a fresh temporary directory for library tests; removed by `remove()`.
 struct LibrarySpool {

@@ -1,6 +1,12 @@
 import Foundation
 @testable import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// The one normalisation of a job entering the queue (enqueue), shared with adoption.
 @Suite("new-job normalisation")

@@ -1,5 +1,11 @@
 @testable import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 @Suite("worker ids (process tags)")
 struct ProcessTagTests {

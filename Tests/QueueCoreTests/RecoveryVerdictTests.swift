@@ -1,6 +1,12 @@
 import Foundation
 @testable import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// Which claims are orphaned, and what recovery makes of them, on a real temporary spool.
 @Suite("recovery verdicts")

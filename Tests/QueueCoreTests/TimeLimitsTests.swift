@@ -1,5 +1,11 @@
 import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 @Suite struct TimeLimitsTests {
     @Test(arguments: [Double.nan, .infinity, -.infinity, 1e300, -1e300, -1, 0, 1.5, 9e12])

@@ -1,6 +1,12 @@
 import Foundation
 @testable import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// The one table of legal moves, and the interrupted moves derived from it.
 @Suite("transition table")

@@ -1,6 +1,12 @@
 import Foundation
 @testable import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// Worker liveness as one type: `Spool.state(of:config:now:)` on a real temporary spool, for
 /// workers on this host (judged by pid and start time) and on another (judged by the lease).

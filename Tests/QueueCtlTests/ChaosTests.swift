@@ -1,6 +1,12 @@
 import Foundation
 import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// Four worker processes (`--count 2` each) drain 2,000 jobs while a random worker is killed with
 /// SIGKILL every 150-400 ms and replaced by a new one. Each job appends its id to a ledger.

@@ -1,6 +1,12 @@
 import Foundation
 import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// A spool on a 1 MiB tmpfs that fills up: nothing may be stranded or lost. Mounting needs
 /// root (CI runs as root); elsewhere the suite is skipped with that reason.

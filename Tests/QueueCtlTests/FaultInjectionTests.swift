@@ -1,6 +1,12 @@
 import Foundation
 import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// Every step of every transition, with the process killed right there (the documented hook
 /// `QUEUECTL_CRASH_AT=<step>`: the process SIGKILLs itself after that step). Then `queuectl

@@ -1,6 +1,12 @@
 import Foundation
 import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// Issue 8, defect 8: fsck beside live workers reports only what is really wrong.
 @Suite("fsck on a busy spool", .serialized)

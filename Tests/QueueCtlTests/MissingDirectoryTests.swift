@@ -1,6 +1,12 @@
 import Foundation
 import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// A state directory removed while a worker runs (`rm -rf completed/`, `mv logs away`): the
 /// worker recreates it with a warning naming it, and no job is lost or failed because of it.

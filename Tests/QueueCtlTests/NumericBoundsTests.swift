@@ -1,6 +1,12 @@
 import Foundation
 import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// Issue 8, defect 3 (no number traps), defect 11 (`--timeout 0`) and the small fixes beside them.
 @Suite("numeric bounds through the binary")

@@ -1,6 +1,12 @@
 import Foundation
 import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// Issue 4 through the binary: instant wake-up, wait, follow, retry, purge, dependencies,
 /// background workers and stop escalation.

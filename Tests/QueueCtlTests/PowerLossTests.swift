@@ -1,6 +1,12 @@
 import Foundation
 import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// Power loss, not just a crash: Tests/powerloss/crashsim.py runs a real workload through the
 /// built binary under strace, replays the trace into a durability model, builds the on-disk state

@@ -1,6 +1,12 @@
 import Foundation
 import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// Issue 8, defect 9: a file or directory whose name is too long for `<time>.<name>.reason`
 /// is still quarantined, under a bounded name, with the original name in its `.reason` file.

@@ -1,6 +1,12 @@
 import Foundation
 import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// `recover` converges in one run: whatever a crash (or a power cut) left, one `recover` brings
 /// the spool to a state where each job has one copy, and a second `recover` changes nothing.

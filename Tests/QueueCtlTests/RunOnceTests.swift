@@ -1,6 +1,12 @@
 import Foundation
 import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// Issue 8, defects 1, 2, 5, 6 and 7, through the binary: an interrupted attempt is really over
 /// before the job runs again; a lease change never takes a live owner's claim; dropped files

@@ -1,6 +1,12 @@
 import Foundation
 import QueueCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// Issue 8, defect 12 and "also fix": background worker logs apart from job logs, kept and
 /// readable after the worker exited; dead workers' registrations removed by `recover`; a

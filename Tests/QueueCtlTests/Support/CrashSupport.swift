@@ -1,5 +1,11 @@
 import Foundation
 import QueueCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 // Helpers for the crash tests (fault injection, chaos, power loss): where a job is, across
 // every state directory, read straight from the files (not through Spool.locate, which stops at

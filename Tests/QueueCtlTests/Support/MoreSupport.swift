@@ -1,5 +1,11 @@
 import Foundation
 import QueueCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 // Extra helpers for the end-to-end tests (worker line parsing, raw argv, gates, file drops).
 

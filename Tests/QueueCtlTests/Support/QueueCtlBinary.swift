@@ -1,5 +1,11 @@
 import Foundation
 import QueueCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueSystem
 
 /// The built `queuectl` binary, found next to the test bundle (swift test builds it).
 enum QueueCtlBinary {
