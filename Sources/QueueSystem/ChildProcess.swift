@@ -78,13 +78,7 @@ public struct ChildProcess: Sendable {
         let args: [String] = [executable] + arguments
         let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
-        var merged: [String: String] = [:]
-        var e = environ
-        while let p = e.pointee {
-            let entry = String(cString: p)
-            if let eq = entry.firstIndex(of: "=") { merged[String(entry[..<eq])] = String(entry[entry.index(after: eq)...]) }
-            e += 1
-        }
+        var merged = ProcessEnvironment.variables()
         for (k, v) in environment { merged[k] = v }
         let envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for p in envp { free(p) } }
