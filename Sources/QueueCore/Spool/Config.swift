@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import QueueSystem
-
 /// The spool's settings, stored in `<spool>/config.json`. Workers re-read the file when it
 /// changes, so a new value takes effect without a restart.
 public struct Config: Sendable, Equatable {

@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import QueueSystem
-
 /// A strict RFC 8259 JSON parser over bytes, written for the spool so that the binary needs no
 /// Foundation (Foundation's JSON alone costs about a millisecond of start-up per CLI call).
 ///

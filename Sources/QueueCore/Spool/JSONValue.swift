@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import QueueSystem
-
 /// Any JSON value. Used so that fields the queue does not know are kept as they are.
 public enum JSONValue: Sendable, Equatable {
     case null

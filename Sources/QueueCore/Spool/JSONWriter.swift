@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import QueueSystem
-
 /// Writes `JSONValue`s as JSON text: keys sorted, `/` not escaped, control characters escaped,
 /// other text as UTF-8. Pretty output indents by two spaces and writes `"key" : value`, the
 /// layout the spool's files have always had. Deterministic: equal values give equal bytes.

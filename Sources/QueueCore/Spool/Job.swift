@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import QueueSystem
-
 /// A job as stored in its JSON file. Fields the queue does not know are kept in `extra` and
 /// written back unchanged.
 public struct Job: Sendable, Equatable {

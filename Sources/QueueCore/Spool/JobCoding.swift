@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import QueueSystem
-
 /// Reading and writing job JSON. Writing is deterministic (sorted keys, pretty-printed).
 extension Job {
     /// Encodes the job as the bytes of its file, ending in a newline.

@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import QueueSystem
-
 /// File names of jobs. Ordered states (pending/, failed/) carry the sort key:
 /// `<rank>.<due>.<id>.json`, where rank = 10000 - priority (5 digits, so higher priority sorts
 /// first) and due is the compact UTC time `YYYYMMDDTHHMMSSffffffZ`. Plain `ls` lists claim order.

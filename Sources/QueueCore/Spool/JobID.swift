@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import QueueSystem
-
 import Synchronization
 
 /// A validated job id. It becomes part of file names, so it is restricted:

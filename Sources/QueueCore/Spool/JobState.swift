@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import QueueSystem
-
 /// The states a job can be in. Each is a directory of the spool; the JSON `state` field mirrors it.
 public enum JobState: String, CaseIterable, Sendable, Codable {
     case pending, processing, completed, failed, dead, held, waiting

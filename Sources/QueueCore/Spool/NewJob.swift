@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import QueueSystem
-
 /// How a job entering the queue is normalised: one copy, used by `enqueue` (every client) and
 /// by adoption of dropped files.
 

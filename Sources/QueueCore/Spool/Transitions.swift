@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import QueueSystem
-
 /// The one table of legal transitions between directories (spool-layout.md, "Admin
 /// transitions" and "When the JSON and the directory disagree"). Admin moves, fsck and
 /// recovery all read it, so a move that is legal is also one whose interruption is completed.

@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import QueueSystem
-
 /// What happens to a job after an attempt that did not succeed.
 public enum RetryPolicy {
     /// Updates `job` after failed attempt `job.attempts`: to failed/ (due after the backoff)

@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import QueueSystem
-
 /// Jobs finished per 10-second bucket over the last 15 minutes: constant memory whatever the rate.
 public struct ThroughputCounter: Sendable {
     static let bucketSeconds: Int64 = 10
