@@ -16,10 +16,13 @@ let package = Package(
         .target(name: "QueueSystem", dependencies: ["CQueueShims"]),
         // The spool, job model, claiming, running, retry policy and recovery. Knows nothing of the CLI.
         .target(name: "QueueCore", dependencies: ["QueueSystem"]),
+        // The HTTP server and JSON API (`queuectl web`): parses HTTP, routes, calls the core.
+        // Sockets come from QueueSystem; no queue rules here.
+        .target(name: "QueueWeb", dependencies: ["QueueCore", "QueueSystem"]),
         // The command line: parser and one file per command.
-        .target(name: "QueueCLI", dependencies: ["QueueCore"]),
+        .target(name: "QueueCLI", dependencies: ["QueueCore", "QueueWeb"]),
         .executableTarget(name: "queuectl", dependencies: ["QueueCLI"]),
-        .testTarget(name: "QueueCoreTests", dependencies: ["QueueCore", "QueueSystem"]),
+        .testTarget(name: "QueueCoreTests", dependencies: ["QueueCore", "QueueSystem", "QueueWeb"]),
         .testTarget(name: "QueueCtlTests", dependencies: ["QueueCore", "QueueSystem", "QueueCLI", "queuectl"]),
     ]
 )

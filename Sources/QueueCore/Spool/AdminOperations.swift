@@ -61,6 +61,21 @@ extension Spool {
         try transition(id, .retry, what: "retry") { job in job.runAt = .now() }
     }
 
+    /// Retries a job as a client's one "retry" button means it: a dead job by `retryDead`,
+    /// any other by `retryNow`.
+    public func retry(_ id: JobID) throws(QueueError) -> Job {
+        if let loc = try locate(id), loc.state == .dead { return try retryDead(id) }
+        return try retryNow(id)
+    }
+
+    /// Deletes a job only if it is dead (the DLQ's delete).
+    /// - Throws: `.notFound`, `.conflict` when the job is not dead.
+    public func deleteDead(_ id: JobID) throws(QueueError) {
+        guard let loc = try locate(id) else { throw .notFound(id.rawValue) }
+        guard loc.state == .dead else { throw .conflict("job \(id) is \(loc.state.rawValue), not dead") }
+        _ = try delete(id)
+    }
+
     /// Holds a pending or failed job: it is never claimed until released.
     public func hold(_ id: JobID) throws(QueueError) -> Job {
         try transition(id, .hold, what: "hold") { _ in }

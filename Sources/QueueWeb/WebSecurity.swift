@@ -1,0 +1,44 @@
+/// The server's security rules (README, "Web API"), applied before any route: the token on
+/// every request, and for mutations the read-only switch and the same-origin rule.
+public struct WebSecurity: Sendable {
+    /// Required as `Authorization: Bearer <token>` on every request when set.
+    public var token: String?
+    public var readOnly: Bool
+    /// The origins a mutation may come from (the server's own, e.g. `http://127.0.0.1:8080`).
+    public var ownOrigins: [String]
+
+    public init(token: String?, readOnly: Bool, ownOrigins: [String]) {
+        self.token = token; self.readOnly = readOnly; self.ownOrigins = ownOrigins
+    }
+
+    /// Nil when `request` may proceed, else the refusal (403).
+    public func refusal(_ request: HTTPRequest, isMutation: Bool) -> HTTPError? {
+        if let token {
+            let given = request.header("authorization") ?? ""
+            if !WebSecurity.constantTimeEqual(Array(given.utf8), Array(("Bearer " + token).utf8)) {
+                return HTTPError(403, "a valid Authorization: Bearer token is required")
+            }
+        }
+        guard isMutation else { return nil }
+        if readOnly { return HTTPError(403, "the server is read-only") }
+        if let origin = request.header("origin"), !ownOrigins.contains(origin) {
+            return HTTPError(403, "cross-origin requests may not change anything")
+        }
+        if request.header("sec-fetch-site")?.lowercased() == "cross-site" {
+            return HTTPError(403, "cross-site requests may not change anything")
+        }
+        return nil
+    }
+
+    /// Compares in time that depends only on the lengths, not on where the bytes differ.
+    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var diff = UInt8(a.count == b.count ? 0 : 1)
+        let n = max(a.count, b.count)
+        for i in 0..<n {
+            let x = i < a.count ? a[i] : 0
+            let y = i < b.count ? b[i] : 0
+            diff |= x ^ y
+        }
+        return diff == 0
+    }
+}

@@ -1,0 +1,42 @@
+import QueueCore
+import QueueSystem
+
+/// `queuectl web` as a value a client starts: the HTTP server with the JSON API on a spool.
+/// Clients see only `QueueError` (they import no system module).
+public final class WebServer: @unchecked Sendable {
+    let server: HTTPServer
+    public let host: String
+    public var port: Int { server.port }
+
+    /// Whether `host` is an IPv4 loopback address (127.0.0.0/8); any other needs a token.
+    public static func isLoopback(_ host: String) -> Bool { Socket.isLoopback(host) }
+
+    /// Binds `host:port` (port 0: any free port). A token is required for a non-loopback host.
+    /// - Throws: `QueueError.invalidConfig` for a non-loopback host without a token;
+    ///   `QueueError.systemFailure` when the address cannot be bound.
+    public init(spool: Spool, host: String, port: Int, readOnly: Bool, token: String?, threads: Int = 8,
+                requestTimeout: Double = 10) throws(QueueError) {
+        if !Socket.isLoopback(host) && (token ?? "").isEmpty {
+            throw .invalidConfig("--host \(host) is not loopback: it requires --token")
+        }
+        self.host = host
+        let box = LockedValue<WebAPI?>(nil)
+        do {
+            server = try HTTPServer(host: host, port: port, threads: threads, requestTimeout: requestTimeout) { request in
+                box.withLock { $0 }?.handle(request) ?? .error(500, "not ready")
+            }
+        } catch {
+            throw .systemFailure(action: "cannot listen on \(host):\(port)", error)
+        }
+        var origins = ["http://\(host):\(server.port)"]
+        if Socket.isLoopback(host) { origins.append("http://localhost:\(server.port)") }
+        let api = WebAPI(spool: spool, security: WebSecurity(token: token, readOnly: readOnly, ownOrigins: origins))
+        box.withLock { $0 = api }
+    }
+
+    /// Serves until `stop()`.
+    public func run() { server.run() }
+
+    /// Stops accepting; `run` returns once the connections in progress are answered.
+    public func stop() { server.stop() }
+}
