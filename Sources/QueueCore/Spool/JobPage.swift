@@ -41,11 +41,12 @@ extension Spool {
         var position = cursor
         var scanned = 0
         let batch = search == nil ? limit + 1 : max(limit, 100)
-        while jobs.count < limit && scanned < max(scanLimit, limit) {
+        let budget = max(scanLimit, limit)
+        while jobs.count < limit && scanned < budget {
             let names = try names(in: state, after: position, limit: batch)
             if names.isEmpty { return JobPage(jobs: jobs, next: nil) }
             for name in names {
-                if jobs.count >= limit { return JobPage(jobs: jobs, next: position) }
+                if jobs.count >= limit || scanned >= budget { return JobPage(jobs: jobs, next: position) }
                 position = name
                 scanned += 1
                 guard let job = try? readJob(at: path(state.directory, name)) else { continue }
