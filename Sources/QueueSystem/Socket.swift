@@ -139,6 +139,12 @@ public enum Socket {
         return rc > 0
     }
 
+    /// True when `host` is an IPv4 address in dotted notation (`inet_pton(3)`).
+    public static func isIPv4Address(_ host: String) -> Bool {
+        var a = in_addr()
+        return inet_pton(AF_INET, host, &a) == 1
+    }
+
     /// True when `host` is an IPv4 loopback address (127.0.0.0/8).
     public static func isLoopback(_ host: String) -> Bool {
         var a = in_addr()

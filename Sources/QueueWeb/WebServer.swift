@@ -11,6 +11,9 @@ public final class WebServer: @unchecked Sendable {
     /// Whether `host` is an IPv4 loopback address (127.0.0.0/8); any other needs a token.
     public static func isLoopback(_ host: String) -> Bool { Socket.isLoopback(host) }
 
+    /// Whether `host` is an IPv4 address in dotted notation (the only kind `--host` takes).
+    public static func isIPv4Address(_ host: String) -> Bool { Socket.isIPv4Address(host) }
+
     /// Binds `host:port` (port 0: any free port). A token is required for a non-loopback host.
     /// - Throws: `QueueError.invalidConfig` for a non-loopback host without a token;
     ///   `QueueError.systemFailure` when the address cannot be bound.

@@ -47,6 +47,17 @@ struct HTTPParserTests {
         #expect(status("\u{0}\u{1}\n") == 400)
     }
 
+    @Test func randomBytesNeverCrashTheParser() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("GET POST /api/%2e.\r\n:Content-Length: 12\r\n\r\n?&=+%zz".utf8) + [0, 255, 10, 13]
+        for _ in 0..<3000 {
+            let n = Int.random(in: 0...300, using: &rng)
+            let bytes = (0..<n).map { _ in Bool.random() ? alphabet.randomElement()! : UInt8.random(in: 0...255) }
+            _ = try? HTTPParser.parse(Array("GET /".utf8) + bytes)
+            _ = try? HTTPParser.parse(bytes)
+        }
+    }
+
     @Test func securityRules() {
         #expect(WebSecurity.constantTimeEqual(Array("abc".utf8), Array("abc".utf8)))
         #expect(!WebSecurity.constantTimeEqual(Array("abc".utf8), Array("abd".utf8)))

@@ -144,6 +144,8 @@ struct WebTests {
         let open = s.run(["web", "--host", "0.0.0.0", "--port", "0"])
         #expect(open.code == 2)
         #expect(open.err.contains("--token"))
+        #expect(s.run(["web", "--host", "localhost.invalid", "--token", "t", "--port", "0"]).code == 2)
+        #expect(s.run(["web", "--port", "65536"]).code == 2)
         let ro = WebFixture(s, ["--read-only"])
         #expect(ro.request("GET", "/api/status")?.status == 200)
         #expect(ro.request("POST", "/api/pause")?.status == 403)

@@ -24,6 +24,9 @@ struct WebCommand: Command {
         if let token, token.isEmpty || token.contains(where: { $0 == " " || $0 == "\n" || $0 == "\r" }) {
             throw .usage("--token must be non-empty and contain no spaces or line breaks")
         }
+        if !WebServer.isIPv4Address(host) {
+            throw .usage("--host must be an IPv4 address such as 127.0.0.1 or 0.0.0.0, not '\(host)'")
+        }
         if !WebServer.isLoopback(host) && token == nil {
             throw .usage("--host \(host) is not a loopback address: it requires --token (anyone who can enqueue runs commands)")
         }
