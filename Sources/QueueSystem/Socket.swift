@@ -139,6 +139,19 @@ public enum Socket {
         return rc > 0
     }
 
+    /// Which of `fds` are readable (or hung up) within `timeoutMilliseconds`; all false on
+    /// timeout or EINTR (the caller loops against its own deadline).
+    public static func readable(_ fds: [CInt], timeoutMilliseconds: Int) throws(SystemError) -> [Bool] {
+        var polls = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        let rc = poll(&polls, nfds_t(polls.count), CInt(max(0, min(timeoutMilliseconds, Int(CInt.max)))))
+        if rc < 0 {
+            let e = Errno.current
+            if e == .interrupted { return fds.map { _ in false } }
+            throw SystemError(errno: e, operation: "poll")
+        }
+        return polls.map { $0.revents != 0 }
+    }
+
     /// True when `host` is an IPv4 address in dotted notation (`inet_pton(3)`).
     public static func isIPv4Address(_ host: String) -> Bool {
         var a = in_addr()

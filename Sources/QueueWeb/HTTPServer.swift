@@ -1,18 +1,34 @@
 import QueueSystem
 
-/// The HTTP/1.1 server: a listening socket and a fixed pool of threads, each of which accepts
-/// a connection (the listener is shared; `poll` then a non-blocking-safe `accept`), reads one
-/// request within `requestTimeout` (else 408), answers with `Connection: close`, and closes.
-/// A slow client holds one thread for at most `requestTimeout`; the others keep serving.
-/// Never crashes on a bad request: the parser's refusals become 400/413 answers.
+/// The HTTP/1.1 server. One loop (on `run`'s thread) accepts connections and reads every
+/// request as its bytes arrive (`poll` over the listener and all open connections, each with
+/// its own buffer and a deadline of `requestTimeout`); a complete request, a refusal by the
+/// parser (400/413) or a timeout (408) goes to a fixed pool of threads, which run the handler,
+/// write the answer (`Connection: close`) and close. So a slow client costs a buffer, never a
+/// thread: the others keep being served. At most `maxConnections` are read at once (more wait
+/// in the kernel's backlog).
 public final class HTTPServer: @unchecked Sendable {
     public let listener: TCPListener
     let handler: @Sendable (HTTPRequest) -> HTTPResponse
     let limits: HTTPLimits
     let requestTimeout: Double
     let threads: Int
+    let maxConnections = 256
     private let stopping = LockedValue(false)
     private let running = LockedValue(0)
+    private let work = BlockingQueue<Work>()
+
+    enum Work {
+        case request(TCPConnection, HTTPRequest)
+        case answer(TCPConnection, HTTPResponse)
+    }
+
+    final class Reading {
+        let connection: TCPConnection
+        var buffer: [UInt8] = []
+        let deadline: Double
+        init(_ c: TCPConnection, deadline: Double) { connection = c; self.deadline = deadline }
+    }
 
     /// Binds `host:port` (port 0: any free port; see `port`).
     /// - Throws: `SystemError` when the address cannot be bound.
@@ -28,52 +44,95 @@ public final class HTTPServer: @unchecked Sendable {
 
     public var port: Int { listener.port }
 
-    /// Serves until `stop()`; returns once every thread has finished its connection.
+    /// Serves until `stop()`; returns once the requests already read are answered.
     public func run() {
         running.withLock { $0 = threads }
-        for _ in 1..<threads { DetachedThread.start { self.serveLoop() } }
-        serveLoop()
+        for _ in 0..<threads { DetachedThread.start { self.respondLoop() } }
+        readLoop()
         let deadline = Self.now() + requestTimeout + 1
         while running.withLock({ $0 }) > 0 && Self.now() < deadline { ProcessControl.sleep(seconds: 0.02) }
+    }
+
+    /// Asks the server to stop (safe from any thread, e.g. a signal handler's thread).
+    public func stop() { stopping.withLock { $0 = true } }
+
+    private func readLoop() {
+        var open: [Reading] = []
+        while !stopping.withLock({ $0 }) {
+            let now = Self.now()
+            let nearest = open.map(\.deadline).min().map { max(0, Int(($0 - now) * 1000) + 1) } ?? 200
+            let fds = [listener.fd] + open.map(\.connection.fd)
+            guard let ready = try? Socket.readable(fds, timeoutMilliseconds: min(200, nearest)) else { continue }
+            var keep: [Reading] = []
+            for (i, r) in open.enumerated() {
+                if ready[i + 1] {
+                    switch read(r) {
+                    case .waiting: break
+                    case .closed: continue
+                    case .done(let next): work.put(next); continue
+                    }
+                }
+                if Self.now() >= r.deadline {
+                    work.put(.answer(r.connection, .error(408, "the request was not received in time")))
+                    continue
+                }
+                keep.append(r)
+            }
+            open = keep
+            if ready[0] {
+                while open.count < maxConnections, let c = try? listener.accept(timeoutMilliseconds: 0) {
+                    open.append(Reading(c, deadline: Self.now() + requestTimeout))
+                }
+            }
+        }
+        for r in open { r.connection.close() }
         listener.close()
     }
 
-    /// Asks the threads to stop after their current connection (safe from any thread).
-    public func stop() { stopping.withLock { $0 = true } }
+    enum ReadOutcome { case waiting, closed, done(Work) }
 
-    private func serveLoop() {
+    /// Reads what `r`'s client sent: the work to hand on once the request is complete or
+    /// refused; `closed` when the client left without sending anything.
+    private func read(_ r: Reading) -> ReadOutcome {
+        let chunk: [UInt8]
+        do {
+            guard let got = try r.connection.read(max: 64 * 1024, timeoutMilliseconds: 0) else { return .waiting }
+            chunk = got
+        } catch {
+            r.connection.close()
+            return .closed
+        }
+        if chunk.isEmpty {
+            if r.buffer.isEmpty { r.connection.close(); return .closed }
+            return .done(.answer(r.connection, .error(400, "incomplete request")))
+        }
+        r.buffer += chunk
+        do {
+            if let request = try HTTPParser.parse(r.buffer, limits: limits) { return .done(.request(r.connection, request)) }
+        } catch {
+            return .done(.answer(r.connection, .error(error.status, error.message)))
+        }
+        return .waiting
+    }
+
+    private func respondLoop() {
         defer { running.withLock { $0 -= 1 } }
-        while !stopping.withLock({ $0 }) {
-            guard let connection = try? listener.accept(timeoutMilliseconds: 200) else { continue }
-            serve(connection)
+        while true {
+            guard let item = work.take(timeoutMilliseconds: 200) else {
+                if stopping.withLock({ $0 }) { return }
+                continue
+            }
+            switch item {
+            case .request(let c, let request): respond(c, handler(request), head: request.method == "HEAD")
+            case .answer(let c, let response): respond(c, response, head: false)
+            }
         }
     }
 
-    func serve(_ connection: TCPConnection) {
+    private func respond(_ connection: TCPConnection, _ response: HTTPResponse, head: Bool) {
         defer { connection.close() }
         connection.setSendTimeout(milliseconds: Int(requestTimeout * 1000))
-        let deadline = Self.now() + requestTimeout
-        var buffer: [UInt8] = []
-        var response: HTTPResponse
-        var request: HTTPRequest?
-        read: while true {
-            do {
-                if let r = try HTTPParser.parse(buffer, limits: limits) { request = r; response = handler(r); break read }
-            } catch {
-                response = .error(error.status, error.message)
-                break read
-            }
-            let left = deadline - Self.now()
-            if left <= 0 { response = .error(408, "the request was not received in time"); break read }
-            guard let chunk = try? connection.read(max: 64 * 1024, timeoutMilliseconds: Int(left * 1000) + 1) else { continue }
-            if chunk.isEmpty {
-                if buffer.isEmpty { return }
-                response = .error(400, "incomplete request")
-                break read
-            }
-            buffer += chunk
-        }
-        try? connection.writeAll(response.serialized(head: request?.method == "HEAD"))
+        try? connection.writeAll(response.serialized(head: head))
         connection.shutdownWrite()
         // Drain briefly so the peer sees our answer rather than a reset for unread bytes.
         _ = try? connection.read(max: 64 * 1024, timeoutMilliseconds: 50)
