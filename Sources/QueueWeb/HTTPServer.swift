@@ -61,7 +61,9 @@ public final class HTTPServer: @unchecked Sendable {
         while !stopping.withLock({ $0 }) {
             let now = Self.now()
             let nearest = open.map(\.deadline).min().map { max(0, Int(($0 - now) * 1000) + 1) } ?? 200
-            let fds = [listener.fd] + open.map(\.connection.fd)
+            // When full, the listener is left out (a negative fd is ignored by poll), so a
+            // waiting backlog does not spin this loop.
+            let fds = [open.count < maxConnections ? listener.fd : -1] + open.map(\.connection.fd)
             guard let ready = try? Socket.readable(fds, timeoutMilliseconds: min(200, nearest)) else { continue }
             var keep: [Reading] = []
             for (i, r) in open.enumerated() {
