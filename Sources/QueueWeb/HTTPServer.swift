@@ -13,10 +13,12 @@ public final class HTTPServer: @unchecked Sendable {
     let limits: HTTPLimits
     let requestTimeout: Double
     let threads: Int
-    let maxConnections = 256
+    let maxConnections: Int
     private let stopping = LockedValue(false)
     private let running = LockedValue(0)
     private let work = BlockingQueue<Work>()
+    /// How many times the read loop has polled (for tests: a waiting server must not spin).
+    let pollRounds = LockedValue(0)
 
     enum Work {
         case request(TCPConnection, HTTPRequest)
@@ -33,13 +35,14 @@ public final class HTTPServer: @unchecked Sendable {
     /// Binds `host:port` (port 0: any free port; see `port`).
     /// - Throws: `SystemError` when the address cannot be bound.
     public init(host: String, port: Int, threads: Int = 8, requestTimeout: Double = 10, limits: HTTPLimits = HTTPLimits(),
-                handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) throws(SystemError) {
+                maxConnections: Int = 256, handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) throws(SystemError) {
         listener = try TCPListener(host: host, port: port)
         listener.setNonBlocking()
         self.handler = handler
         self.limits = limits
         self.requestTimeout = requestTimeout
         self.threads = max(1, threads)
+        self.maxConnections = max(1, maxConnections)
     }
 
     public var port: Int { listener.port }
@@ -59,6 +62,7 @@ public final class HTTPServer: @unchecked Sendable {
     private func readLoop() {
         var open: [Reading] = []
         while !stopping.withLock({ $0 }) {
+            pollRounds.withLock { $0 += 1 }
             let now = Self.now()
             let nearest = open.map(\.deadline).min().map { max(0, Int(($0 - now) * 1000) + 1) } ?? 200
             // When full, the listener is left out (a negative fd is ignored by poll), so a
