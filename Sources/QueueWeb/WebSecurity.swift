@@ -7,8 +7,13 @@ public struct WebSecurity: Sendable {
     /// The origins a mutation may come from (the server's own, e.g. `http://127.0.0.1:8080`).
     public var ownOrigins: [String]
 
-    public init(token: String?, readOnly: Bool, ownOrigins: [String]) {
-        self.token = token; self.readOnly = readOnly; self.ownOrigins = ownOrigins
+    /// The `Host` values accepted (when one is sent), e.g. `127.0.0.1:8080`; nil accepts any.
+    /// On loopback this refuses DNS rebinding (a page whose name now points at 127.0.0.1 sends
+    /// its own name as Host).
+    public var allowedHosts: [String]?
+
+    public init(token: String?, readOnly: Bool, ownOrigins: [String], allowedHosts: [String]? = nil) {
+        self.token = token; self.readOnly = readOnly; self.ownOrigins = ownOrigins; self.allowedHosts = allowedHosts
     }
 
     /// Nil when `request` may proceed, else the refusal (403).
@@ -19,9 +24,16 @@ public struct WebSecurity: Sendable {
                 return HTTPError(403, "a valid Authorization: Bearer token is required")
             }
         }
+        if let allowedHosts, let host = request.header("host"), !allowedHosts.contains(host.lowercased()) {
+            return HTTPError(403, "unexpected Host header")
+        }
         guard isMutation else { return nil }
         if readOnly { return HTTPError(403, "the server is read-only") }
-        if let origin = request.header("origin"), !ownOrigins.contains(origin) {
+        // With a token (any address), the page's own origin is the Host it was asked by: a
+        // cross-site page cannot send the token, so this opens nothing.
+        var origins = ownOrigins
+        if token != nil, let host = request.header("host") { origins.append("http://\(host)") }
+        if let origin = request.header("origin"), !origins.contains(origin) {
             return HTTPError(403, "cross-origin requests may not change anything")
         }
         if request.header("sec-fetch-site")?.lowercased() == "cross-site" {

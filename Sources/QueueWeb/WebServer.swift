@@ -31,9 +31,10 @@ public final class WebServer: @unchecked Sendable {
         } catch {
             throw .systemFailure(action: "cannot listen on \(host):\(port)", error)
         }
-        var origins = ["http://\(host):\(server.port)"]
-        if Socket.isLoopback(host) { origins.append("http://localhost:\(server.port)") }
-        let api = WebAPI(spool: spool, security: WebSecurity(token: token, readOnly: readOnly, ownOrigins: origins))
+        var hosts = ["\(host):\(server.port)"]
+        if Socket.isLoopback(host) { hosts.append("localhost:\(server.port)") }
+        let api = WebAPI(spool: spool, security: WebSecurity(token: token, readOnly: readOnly, ownOrigins: hosts.map { "http://" + $0 },
+                                                             allowedHosts: Socket.isLoopback(host) ? hosts : nil))
         box.withLock { $0 = api }
     }
 

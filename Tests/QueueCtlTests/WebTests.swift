@@ -156,6 +156,8 @@ struct WebTests {
         #expect(ro.request("POST", "/api/jobs", body: #"{"command":"true"}"#)?.status == 403)
         #expect(ro.request("DELETE", "/api/jobs/x")?.status == 403)
         #expect(s.ids(in: .pending).isEmpty)
+        // DNS rebinding: a page whose name now points at 127.0.0.1 sends its own name as Host.
+        #expect(ro.request("GET", "/api/status", headers: ["Host": "evil.example:\(ro.port)"])?.status == 403)
         let w = WebFixture(s, ["--token", "s3cret"])
         #expect(w.request("GET", "/api/status")?.status == 403)
         #expect(w.request("GET", "/metrics", headers: ["Authorization": "Bearer s3creT"])?.status == 403)

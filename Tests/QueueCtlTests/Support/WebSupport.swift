@@ -59,7 +59,8 @@ final class WebFixture: @unchecked Sendable {
 
     /// A well-formed request.
     func request(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) -> HTTPReply? {
-        var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+        var text = "\(method) \(path) HTTP/1.1\r\n"
+        if headers["Host"] == nil { text += "Host: 127.0.0.1:\(port)\r\n" }
         for (k, v) in headers { text += "\(k): \(v)\r\n" }
         if let body { text += "Content-Length: \(body.utf8.count)\r\n" }
         text += "\r\n" + (body ?? "")
