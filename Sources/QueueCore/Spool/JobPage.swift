@@ -40,7 +40,7 @@ extension Spool {
         var jobs: [Job] = []
         var position = cursor
         var scanned = 0
-        let batch = search == nil ? limit + 1 : max(limit, 100)
+        let batch = search == nil ? limit + 1 : max(limit, min(scanLimit, 5000))
         let budget = max(scanLimit, limit)
         while jobs.count < limit && scanned < budget {
             let names = try names(in: state, after: position, limit: batch)
