@@ -14,18 +14,7 @@ public final class TCPListener: @unchecked Sendable {
     /// Binds `host` (a dotted IPv4 address) and `port` (0: any free port) and listens.
     /// - Throws: `SystemError` (EINVAL for an address that is not IPv4 dotted notation).
     public init(host: String, port: Int, backlog: CInt = 64) throws(SystemError) {
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
-        guard inet_pton(AF_INET, host, &addr.sin_addr) == 1 else {
-            throw SystemError(errno: .invalidArgument, operation: "inet_pton", path: host)
-        }
-        #if canImport(Glibc)
-        let type = CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue)
-        #else
-        let type = SOCK_STREAM
-        #endif
-        let s = try retryingEINTR("socket") { socket(AF_INET, type, 0) }
+        var (s, addr) = try Socket.ipv4Stream(host: host, port: port)
         var one: CInt = 1
         setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<CInt>.size))
         let bound = withUnsafePointer(to: &addr) {
@@ -72,18 +61,7 @@ public final class TCPConnection: @unchecked Sendable {
 
     /// Connects to `host:port` (IPv4), for tests and clients.
     public static func connect(host: String, port: Int) throws(SystemError) -> TCPConnection {
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
-        guard inet_pton(AF_INET, host, &addr.sin_addr) == 1 else {
-            throw SystemError(errno: .invalidArgument, operation: "inet_pton", path: host)
-        }
-        #if canImport(Glibc)
-        let type = CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue)
-        #else
-        let type = SOCK_STREAM
-        #endif
-        let s = try retryingEINTR("socket") { socket(AF_INET, type, 0) }
+        var (s, addr) = try Socket.ipv4Stream(host: host, port: port)
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -126,6 +104,23 @@ public final class TCPConnection: @unchecked Sendable {
 
 /// `poll(2)` on one descriptor.
 public enum Socket {
+    /// A new TCP socket (close-on-exec) and the IPv4 address `host:port` for it.
+    /// - Throws: `SystemError` (EINVAL for a host that is not dotted IPv4; `socket(2)`'s errno).
+    static func ipv4Stream(host: String, port: Int) throws(SystemError) -> (CInt, sockaddr_in) {
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
+        guard inet_pton(AF_INET, host, &addr.sin_addr) == 1 else {
+            throw SystemError(errno: .invalidArgument, operation: "inet_pton", path: host)
+        }
+        #if canImport(Glibc)
+        let type = CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue)
+        #else
+        let type = SOCK_STREAM
+        #endif
+        return (try retryingEINTR("socket") { socket(AF_INET, type, 0) }, addr)
+    }
+
     /// True when `fd` is readable (or hung up) within `timeoutMilliseconds`; EINTR counts as
     /// not yet (the caller loops against its own deadline).
     public static func waitReadable(_ fd: CInt, timeoutMilliseconds: Int) throws(SystemError) -> Bool {

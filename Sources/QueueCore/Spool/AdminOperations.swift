@@ -110,19 +110,6 @@ extension Spool {
     /// The first `limit` names of a state in claim order (ordered states) or name order,
     /// without sorting the whole directory: a bounded buffer keeps only the best `limit`.
     public func firstNames(in state: JobState, limit: Int) throws(QueueError) -> [String] {
-        var kept: [String] = []
-        let cap = min(max(limit, 1), 1 << 40)
-        do {
-            try DirectoryStream.forEach(directory(state)) { entry in
-                if JobFileName.isForeignTemporary(entry.name) { return true }
-                kept.append(entry.name)
-                if kept.count >= cap * 2 + 1024 { kept.sort(); kept.removeLast(kept.count - cap) }
-                return true
-            }
-        } catch {
-            throw .failure("cannot list \(directory(state))", error)
-        }
-        kept.sort()
-        return Array(kept.prefix(limit))
+        try names(in: state, after: nil, limit: limit)
     }
 }

@@ -15,7 +15,7 @@ extension Spool {
     /// The names of `state` strictly after `cursor` (all when nil), the first `limit` of them.
     public func names(in state: JobState, after cursor: String?, limit: Int) throws(QueueError) -> [String] {
         var kept: [String] = []
-        let cap = min(max(limit, 1), 1 << 20)
+        let cap = min(max(limit, 1), 1 << 40)
         do {
             try DirectoryStream.forEach(directory(state)) { entry in
                 if JobFileName.isForeignTemporary(entry.name) { return true }
