@@ -6,6 +6,8 @@ public struct HTTPResponse: Sendable {
     public var contentType: String
     public var body: [UInt8]
     public var extraHeaders: [(String, String)] = []
+    /// When set, the server hands the connection to this stream instead of writing `body`.
+    public var stream: HTTPStream?
 
     public init(status: Int, contentType: String, body: [UInt8], extraHeaders: [(String, String)] = []) {
         self.status = status; self.contentType = contentType; self.body = body; self.extraHeaders = extraHeaders
@@ -33,6 +35,7 @@ public struct HTTPResponse: Sendable {
         case 409: return "Conflict"
         case 413: return "Content Too Large"
         case 500: return "Internal Server Error"
+        case 503: return "Service Unavailable"
         default: return "Status"
         }
     }

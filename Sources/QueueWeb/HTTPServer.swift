@@ -136,6 +136,8 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     private func respond(_ connection: TCPConnection, _ response: HTTPResponse, head: Bool) {
+        // A stream owns the connection from here (e.g. `EventHub`): this thread is free again.
+        if let stream = response.stream, !head { stream.adopt(connection); return }
         defer { connection.close() }
         connection.setSendTimeout(milliseconds: Int(requestTimeout * 1000))
         try? connection.writeAll(response.serialized(head: head))

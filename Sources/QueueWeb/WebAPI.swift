@@ -5,6 +5,8 @@ import QueueCore
 public struct WebAPI: Sendable {
     public let spool: Spool
     public let security: WebSecurity
+    /// The subscribers of `GET /api/events` (nil: that route answers 404).
+    public var events: EventHub?
     /// The largest page `GET /api/jobs` returns.
     public static let maxLimit = 500
     /// The most bytes of a log one `GET /api/jobs/ID/log` returns.
@@ -53,6 +55,7 @@ public struct WebAPI: Sendable {
         case 2 where s[0] == "api":
             switch s[1] {
             case "status": try only("GET"); return .json(try statusJSON())
+            case "events": try only("GET"); return eventStream(r)
             case "jobs":
                 if method == "POST" { return try enqueue(r.body) }
                 try only("GET"); return try listJobs(r.query)
