@@ -149,7 +149,7 @@ struct EventStreamTests {
         while Date() < end, let f = client.next(timeout: end.timeIntervalSinceNow, where: { $0.event == "status" }) {
             arrivals.append(f.arrived)
         }
-        #expect(arrivals.count >= 3, "\(arrivals.count) status frames")
+        #expect(arrivals.count >= 2, "\(arrivals.count) status frames")
         let gaps = zip(arrivals.dropFirst(), arrivals).map { $0.timeIntervalSince($1) }
         // 0.2 s of work, then at least 5 × 0.2 s before the next starts: about 1.2 s apart.
         #expect(gaps.allSatisfy { $0 > 0.9 }, "gaps \(gaps)")
