@@ -11,14 +11,17 @@ import QueueSystem
 /// always sees a complete file, and a crash leaves the old totals or the new (a stale tmp/ file
 /// is removed by fsck, as any other).
 ///
-/// `folded` maps each folded worker id to when it was folded and the counters folded for it, so
-/// a second fold of the same worker (two recoverers, a crash between the fold and the unlink of
-/// the registration) adds only what is new (normally nothing), and a reader that still sees the
-/// registration counts only what it has beyond them. An entry is pruned an hour after its fold,
-/// once the worker's registration no longer exists.
+/// `folded` maps each folded worker id to when it was folded, the `started_at` of the run that
+/// was folded (one process may run several `Worker`s one after the other under one id) and the
+/// counters folded for it, so a second fold of the same run (two recoverers, a crash between
+/// the fold and the unlink of the registration) adds only what is new (normally nothing), and a
+/// reader that still sees the registration counts only what it has beyond them. An entry is
+/// pruned an hour after its fold, once the worker's registration no longer exists.
 struct CounterTotals: Equatable {
     struct Fold: Equatable {
         var at: Timestamp
+        /// The folded run's `started_at` (as its registration says it).
+        var started: String
         var counters: JobCounters
     }
 
@@ -34,6 +37,7 @@ struct CounterTotals: Equatable {
         for (id, fold) in folded {
             guard case .object(var e) = fold.counters.json else { continue }
             e["at"] = .string(fold.at.iso8601)
+            e["started_at"] = .string(fold.started)
             f[id] = .object(e)
         }
         o["folded"] = .object(f)
@@ -51,7 +55,8 @@ struct CounterTotals: Equatable {
         if case .object(let f)? = o["folded"] {
             for (id, entry) in f {
                 guard case .object(let e) = entry, let c = JobCounters(json: entry) else { return nil }
-                folded[id] = Fold(at: e["at"]?.stringValue.flatMap { Timestamp(iso8601: $0) } ?? Timestamp(micros: 0), counters: c)
+                folded[id] = Fold(at: e["at"]?.stringValue.flatMap { Timestamp(iso8601: $0) } ?? Timestamp(micros: 0),
+                                  started: e["started_at"]?.stringValue ?? "", counters: c)
             }
         } else if o["folded"] != nil {
             return nil
@@ -78,16 +83,19 @@ extension Spool {
         return totals
     }
 
-    /// Folds `worker`'s counters into the totals and records the worker as folded, durably, before
-    /// its registration may be removed. Folding a worker again adds only what `counters` has
-    /// beyond the figures folded for it before (two recoverers, or a worker on another host that
-    /// came back after its registration was removed, never count twice).
+    /// Folds the counters of `worker`'s run started at `startedAt` into the totals and records
+    /// it as folded, durably, before its registration may be removed. Folding the same run again
+    /// adds only what `counters` has beyond the figures folded for it before (two recoverers, or
+    /// a worker on another host that came back after its registration was removed, never count
+    /// twice).
     /// - Throws: `QueueError` when the totals cannot be read or written (keep the registration then).
-    public func foldCounters(of worker: ProcessTag, _ counters: JobCounters, now: Timestamp = .now()) throws(QueueError) {
+    public func foldCounters(of worker: ProcessTag, startedAt: String, _ counters: JobCounters,
+                             now: Timestamp = .now()) throws(QueueError) {
         try updateTotals(now: now) { t in
-            let before = t.folded[worker.rawValue]?.counters ?? JobCounters()
+            var before = JobCounters()
+            if let f = t.folded[worker.rawValue], f.started == startedAt { before = f.counters }
             t.sum = t.sum + counters.beyond(before)
-            t.folded[worker.rawValue] = .init(at: now, counters: counters.atLeast(before))
+            t.folded[worker.rawValue] = .init(at: now, started: startedAt, counters: counters.atLeast(before))
         }
         CrashPoint.hit("stats:folded")
     }
@@ -96,8 +104,8 @@ extension Spool {
     /// before it unlinks it). A registration already gone or unreadable has nothing to fold.
     /// - Returns: false when the fold failed: keep the registration, it is folded later.
     public func foldRegistration(of worker: ProcessTag, now: Timestamp = .now()) -> Bool {
-        guard let counters = registeredCounters(of: worker) else { return true }
-        do { try foldCounters(of: worker, counters, now: now) } catch { return false }
+        guard let (started, counters) = registeredCounters(of: worker) else { return true }
+        do { try foldCounters(of: worker, startedAt: started, counters, now: now) } catch { return false }
         return true
     }
 

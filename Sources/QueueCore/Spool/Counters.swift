@@ -78,40 +78,51 @@ extension Spool {
     /// The queue's counters since the spool was created: the totals of `stats/totals.json`
     /// plus what every registered worker published and has not been folded yet.
     ///
-    /// The registrations are read FIRST, then the totals; a registration whose worker id the
-    /// totals list as folded counts only what it has beyond the folded figures (normally
-    /// nothing). So a fold (and the unlink of its registration) between the two reads is
+    /// The registrations are read FIRST, then the totals; a registration whose run (worker id and
+    /// `started_at`) the totals list as folded counts only what it has beyond the folded figures
+    /// (normally nothing). So a fold (and the unlink of its registration) between the two reads is
     /// neither lost nor counted twice, and each figure never decreases from one call to the
     /// next: a worker's published counters only grow, and its fold is at least what it published.
     /// Lost: what a worker counted after its last heartbeat when it was killed (the next
     /// figures are still not lower), and what a power cut undid of a non-durable heartbeat.
     /// - Throws: `QueueError` when `stats/totals.json` exists and cannot be read or parsed.
     public func counters() throws(QueueError) -> JobCounters {
+        try counters(betweenReads: {})
+    }
+
+    /// `counters()`, running `betweenReads` after the registrations were read and before the
+    /// totals are (for tests of that window).
+    func counters(betweenReads: () -> Void) throws(QueueError) -> JobCounters {
         let published = publishedCounters()
+        betweenReads()
         let totals = try readTotals()
         var sum = totals.sum
-        for (worker, c) in published {
-            sum = sum + (totals.folded[worker.rawValue].map { c.beyond($0.counters) } ?? c)
+        for p in published {
+            if let f = totals.folded[p.worker.rawValue], f.started == p.startedAt {
+                sum = sum + p.counters.beyond(f.counters)
+            } else {
+                sum = sum + p.counters
+            }
         }
         return sum
     }
 
     /// The `counters` every registration in workers/ publishes (registrations without them count 0).
-    public func publishedCounters() -> [(ProcessTag, JobCounters)] {
+    public func publishedCounters() -> [(worker: ProcessTag, startedAt: String, counters: JobCounters)] {
         guard let names = try? DirectoryStream.names(path("workers")) else { return [] }
-        var result: [(ProcessTag, JobCounters)] = []
+        var result: [(worker: ProcessTag, startedAt: String, counters: JobCounters)] = []
         for name in names.sorted() where name.hasSuffix(".json") {
             guard let tag = ProcessTag(name.dropLast(5)) else { continue }
-            if let c = registeredCounters(of: tag) { result.append((tag, c)) }
+            if let (started, c) = registeredCounters(of: tag) { result.append((tag, started, c)) }
         }
         return result
     }
 
-    /// The counters `worker`'s registration publishes: nil when it is missing or unreadable,
-    /// zero when it names none.
-    public func registeredCounters(of worker: ProcessTag) -> JobCounters? {
+    /// The `started_at` and counters `worker`'s registration publishes: nil when it is missing
+    /// or unreadable, zero counters when it names none.
+    public func registeredCounters(of worker: ProcessTag) -> (startedAt: String, counters: JobCounters)? {
         guard let bytes = try? FileSystem.readFile(registrationPath(worker), limit: 65536),
               case .object(let o)? = try? JSONCoding.decode(bytes) else { return nil }
-        return JobCounters(json: o["counters"]) ?? JobCounters()
+        return (o["started_at"]?.stringValue ?? "", JobCounters(json: o["counters"]) ?? JobCounters())
     }
 }

@@ -21,7 +21,7 @@ extension Worker {
         _ = try? spool.register(tag, count: options.count, background: options.background, logPath: options.logPath,
                                 startedAt: startedAt, stats: stats, lease: configBox.withLock { $0.lease }, durable: false)
         do {
-            try spool.foldCounters(of: tag, final, now: now)
+            try spool.foldCounters(of: tag, startedAt: startedAt.iso8601, final, now: now)
         } catch {
             emit(.warning("counters not saved: \(error); the registration is kept until `queuectl recover` folds it"))
             _ = try? FileSystem.unlinkIfExists(spool.stopRequestPath(tag))
