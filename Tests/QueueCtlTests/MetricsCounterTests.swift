@@ -131,4 +131,29 @@ struct MetricsCounterTests {
         #expect(check.code == 0 && check.output.isEmpty, "promtool check metrics: exit \(check.code): \(check.output)\n\(body)")
         #expect(w.process.stop() == 0)
     }
+    @Test func aWorkerKilledBetweenItsFoldAndItsUnlinkIsCountedOnce() throws {
+        let s = TempSpool()
+        s.fast(["lease": "1"])
+        let w = WebFixture(s)
+        #expect(s.run("enqueue", "--id", "a1", "--command", "true").code == 0)
+        // The worker folds its counters as it stops, then is killed before it removes its registration.
+        let w1 = s.startWorker(env: ["QUEUECTL_CRASH_AT": "stats:folded"])
+        #expect(eventually(timeout: 30) { s.ids(in: .completed) == ["a1"] })
+        _ = w1.stop()
+        #expect(processIsGone(w1.pid))
+        #expect(s.spool.workers().count == 1, "the registration was left behind")
+        let totals = s.read(s.path("stats/totals.json"))
+        #expect(totals.contains("\"folded\"") && totals.contains(w1.pid.description), "\(totals)")
+        #expect(Self.counters(w) == [1, 1, 0, 0], "folded and still registered: counted once")
+        // recover removes the registration; its second fold adds nothing.
+        #expect(s.run("recover").code == 0)
+        #expect(s.spool.workers().isEmpty)
+        #expect(Self.counters(w) == [1, 1, 0, 0])
+        #expect(s.run("fsck").code == 0, "stats/ is not a finding")
+        // A new worker adds to them.
+        #expect(s.run("enqueue", "--id", "a2", "--command", "true").code == 0)
+        #expect(s.run("worker", "start", "--exit-when-idle").code == 0)
+        #expect(Self.counters(w) == [2, 2, 0, 0])
+        #expect(w.process.stop() == 0)
+    }
 }
