@@ -140,7 +140,9 @@ public final class Worker: @unchecked Sendable {
             let claim: JobClaim
             do {
                 switch try self.spool.completeClaim(reserved, worker: self.tag, dropGrace: self.configBox.withLock { $0.dropGrace }) {
-                case .claimed(let c): claim = c; self.counters.withLock { $0.attempts += 1 }
+                case .claimed(let c):
+                    claim = c
+                    self.counters.withLock { $0.attempts += 1 }
                 case .notClaimed: return
                 case .putBack(let until):
                     self.putBack.withLock { $0.append((reserved.originName, until)) }
@@ -182,7 +184,11 @@ public final class Worker: @unchecked Sendable {
                 return
             }
             var job = finish.job
-            if let error { job.lastError = "result not recorded: \(error)" } else { self.counters.withLock { $0.count(outcome: job.state) } }
+            if let error {
+                job.lastError = "result not recorded: \(error)"
+            } else {
+                self.counters.withLock { $0.count(outcome: job.state) }
+            }
             self.emit(.jobEnded(job, seconds: seconds, lost: error != nil))
             self.finishedSinceResolve.add(1, ordering: .relaxed)
             self.throughput.withLock { $0.record(at: .now()) }
