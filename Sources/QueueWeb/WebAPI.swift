@@ -51,7 +51,7 @@ public struct WebAPI: Sendable {
         case 1 where s[0] == "metrics":
             try only("GET")
             return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
-                                body: Array(Metrics.render(try report()).utf8))
+                                body: Array(Metrics.render(try report(), counters: try? spool.counters()).utf8))
         case 2 where s[0] == "api":
             switch s[1] {
             case "status": try only("GET"); return .json(try statusJSON())
