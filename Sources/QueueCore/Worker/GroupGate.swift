@@ -29,15 +29,34 @@ final class GroupGate: @unchecked Sendable {
     private var fullThisTurn: Set<GroupName> = []
     private var limits: [String: Int] = [:]
     private let freed = LockedValue<[GroupName]>([])
+    /// Slots whose attempt's command ended while processes of it still hold its run lock.
+    private let lingering = LockedValue<[(slot: GroupSlot, job: JobID)]>([])
     private static let cacheBound = 50_000
 
     /// A slot of `group` was given back by this worker (called from a job's thread).
     func released(_ group: GroupName) { freed.withLock { $0.append(group) } }
 
+    /// Keeps `slot` until the run lock of `job` is free (called from a job's thread).
+    func linger(_ slot: GroupSlot, job: JobID) { lingering.withLock { $0.append((slot, job)) } }
+
+    /// Gives back the lingering slots whose attempt has really ended now.
+    private func releaseEnded(spool: Spool) {
+        let ended = lingering.withLock { list -> [GroupSlot] in
+            let done = list.filter { !spool.runIsActive($0.job) }.map(\.slot)
+            list.removeAll { item in done.contains(item.slot) }
+            return done
+        }
+        for slot in ended {
+            spool.releaseGroupSlot(slot)
+            released(slot.group)
+        }
+    }
+
     /// Starts a claiming turn: new limits unpark everything (the queue rescans); a group one of
     /// our jobs left gets its best parked names offered again.
-    func beginTurn(limits newLimits: [String: Int], queue: CandidateQueue, now: Timestamp) {
+    func beginTurn(limits newLimits: [String: Int], queue: CandidateQueue, spool: Spool, now: Timestamp) {
         fullThisTurn = []
+        releaseEnded(spool: spool)
         let freedGroups = freed.takeAll()
         if newLimits != limits {
             limits = newLimits
@@ -117,6 +136,16 @@ extension Worker {
     func releaseSlot(_ slot: GroupSlot) {
         spool.releaseGroupSlot(slot)
         groupGate.released(slot.group)
+    }
+
+    /// After the command of `job` ended: its slot is given back once no process of the
+    /// attempt holds the run lock any more (one that left the process group with the job's
+    /// output open still runs); until then the loop looks again every turn.
+    func finishSlot(_ slot: GroupSlot, job: JobID) {
+        guard spool.runIsActive(job) else { return releaseSlot(slot) }
+        emit(.warning("job \(job): processes of its attempt still hold \(spool.logPath(job)); its slot \(slot.path) is kept until they end"))
+        groupGate.linger(slot, job: job)
+        wakeChannel.wake()
     }
 
     /// Slots of dead workers are given back (after their claims were recovered).

@@ -139,7 +139,7 @@ public final class Worker: @unchecked Sendable {
                 self.running.withLock { $0 -= 1 }
                 self.wakeChannel.wake()
             }
-            defer { if let groupSlot { self.releaseSlot(groupSlot) } }
+            defer { if let groupSlot { self.finishSlot(groupSlot, job: reserved.id) } }
             let claim: JobClaim
             do {
                 switch try self.spool.completeClaim(reserved, worker: self.tag, dropGrace: self.configBox.withLock { $0.dropGrace }) {

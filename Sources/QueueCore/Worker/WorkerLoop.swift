@@ -165,7 +165,7 @@ extension Worker {
     func claimDueJobs(_ s: inout LoopState) {
         for entry in putBack.takeAll() { s.queue.skip(entry.name, until: entry.until) }
         var free = options.count - running.withLock { $0 }
-        groupGate.beginTurn(limits: s.config.groupLimits, queue: s.queue, now: s.now)
+        groupGate.beginTurn(limits: s.config.groupLimits, queue: s.queue, spool: spool, now: s.now)
         while free > 0, let candidate = s.queue.next(now: s.now, safetyInterval: s.config.pollInterval) {
             guard case .go(let groupSlot) = admit(candidate, &s) else { continue }  // its group is full (parked), or gone
             let reserved: ReservedClaim?
