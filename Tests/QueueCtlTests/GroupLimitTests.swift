@@ -129,6 +129,23 @@ struct GroupLimitTests {
         #expect(w2.stop() == 0)
     }
 
+    @Test func aSlotIsKeptWhileAProcessOfTheAttemptStillHoldsItsOutput() throws {
+        let s = TempSpool()
+        s.fast(["poll_interval": "0.05"])
+        #expect(s.run("config", "set", "group.g.limit", "1").code == 0)
+        // The command exits after 0.2 s, but leaves a process in a session of its own that keeps
+        // the job's output (and so its run lock) open for a second.
+        let marker = s.scratch("daemon-ended")
+        #expect(s.run(["enqueue", "--group", "g", "--id", "a", "--command", "setsid sh -c 'sleep 1; touch \(marker)' & sleep 0.2; exit 0"]).code == 0)
+        #expect(s.run(["enqueue", "--group", "g", "--id", "b", "--priority", "-1", "--command", "test -e '\(marker)'"]).code == 0)
+        let w = s.startWorker(["--count", "2"])
+        defer { w.kill9() }
+        #expect(eventually { s.ids(in: .completed).sorted() == ["a", "b"] }, "\(w.output)")
+        #expect(s.job("b")?["attempts"] as? Int == 1, "b started only once a's process had ended")
+        #expect(w.output.contains("its slot "), "\(w.output)")
+        #expect(w.stop() == 0)
+    }
+
     @Test func recoverReleasesADeadWorkersSlotAndReportsABadOne() throws {
         let s = TempSpool()
         #expect(s.run("config", "set", "group.g.limit", "1").code == 0)
