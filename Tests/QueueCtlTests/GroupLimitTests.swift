@@ -52,15 +52,21 @@ struct GroupLimitTests {
             let r = s.run(["enqueue", "--group", "backup", "--id", "b\(i)", "--command", command])
             #expect(r.code == 0, "\(r)")
         }
-        let workers = (0..<2).map { _ in s.startWorker(["--count", "4"]) }
-        defer { for w in workers { w.kill9() } }
-        // Two run (blocked on the gate); eight slots are free, yet no third one starts.
+        #expect(s.run("config", "set", "group.reports.limit", "1").code == 0)
+        // The first worker takes two (blocked on the gate); its two other slots stay free.
+        let first = s.startWorker(["--count", "4"])
+        defer { first.kill9() }
         #expect(eventually { Self.tokens(s).count == 2 }, "\(Self.tokens(s))")
         #expect(s.files("groups/backup").count == 2)
+        // A second worker process with four free slots starts none either: the slots are files.
+        let second = s.startWorker(["--count", "4"])
+        defer { second.kill9() }
+        let workers = [first, second]
         usleep(600_000)
         #expect(Self.tokens(s).count == 2, "\(Self.tokens(s))")
+        #expect(startedIDs(second.output).isEmpty, "\(second.output)")
         #expect(s.files("pending").count == 8)
-        // While the group is full, an ungrouped job still runs (and another group's).
+        // While the group is full, an ungrouped job still runs, and so does another group's.
         #expect(s.run(["enqueue", "--id", "free", "--command", "true"]).code == 0)
         #expect(s.run(["enqueue", "--id", "other", "--group", "reports", "--command", "true"]).code == 0)
         #expect(eventually { s.ids(in: .completed).sorted() == ["free", "other"] }, "\(s.ids(in: .completed))")
@@ -186,6 +192,12 @@ struct GroupLimitTests {
         }
         #expect(s.run(["enqueue", #"{"command":"true","group":7}"#]).code == 2)
         #expect(s.files("pending").isEmpty)
+        // A hand-edited limit out of range is refused, naming the key.
+        let saved = s.read(s.path("config.json"))
+        s.write(s.path("config.json"), #"{"group.backup.limit": 0}"#)
+        let refused = s.run("config", "list")
+        #expect(refused.code == 1 && refused.err.contains("group.backup.limit"), "\(refused)")
+        s.write(s.path("config.json"), saved)
         #expect(s.run(["enqueue", "--id", "a", "--group", "backup", "--command", "true"]).code == 0)
         #expect(s.run(["enqueue", #"{"id":"b","command":"true","group":"backup"}"#]).code == 0)
         #expect(s.job("a")?["group"] as? String == "backup")
