@@ -152,6 +152,26 @@ struct GroupLimitTests {
         #expect(w.stop() == 0)
     }
 
+    @Test func aWorkerKilledRightAfterTakingASlotLeavesNothingStuck() throws {
+        let s = TempSpool()
+        s.fast(["poll_interval": "0.05"])
+        #expect(s.run("config", "set", "group.g.limit", "1").code == 0)
+        #expect(s.run(["enqueue", "--group", "g", "--id", "j", "--command", "true"]).code == 0)
+        let crashed = s.run(["worker", "start", "--exit-when-idle"], env: ["QUEUECTL_CRASH_AT": "group:slot-taken"])
+        #expect(crashed.code == 128 + SIGKILL, "\(crashed)")
+        #expect(s.files("groups/g") == ["0"] && s.ids(in: .pending) == ["j"], "a slot for a job it never claimed")
+        let w = s.startWorker()
+        defer { w.kill9() }
+        #expect(eventually { s.ids(in: .completed) == ["j"] }, "\(w.output)")
+        #expect(w.stop() == 0)
+        #expect(w.output.contains("released group slot groups/g/0 (job j; worker "), "\(w.output)")
+        #expect(s.files("groups/g").isEmpty)
+        // What the crash left in tmp/ is a stale temporary, which fsck removes.
+        let fsck = s.run("fsck")
+        #expect(fsck.code == 1 && fsck.out.contains("stale-tmp") && fsck.out.contains(".slot.tmp"), "\(fsck)")
+        #expect(s.run("fsck", "--repair").code == 0)
+    }
+
     @Test func recoverReleasesADeadWorkersSlotAndReportsABadOne() throws {
         let s = TempSpool()
         #expect(s.run("config", "set", "group.g.limit", "1").code == 0)
