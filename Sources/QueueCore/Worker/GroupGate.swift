@@ -78,19 +78,28 @@ final class GroupGate: @unchecked Sendable {
     /// limit; parks it (until `now + parkSeconds`) when its group is full.
     /// - Parameter warn: told when a slot cannot be taken for a reason of the system (the
     ///   candidate is parked).
+    /// A file that does not parse and was written less than `dropGrace` ago may still be
+    /// being written (its group is not known yet): it waits like a full group's job; older, it
+    /// goes on to the claim, which quarantines it.
     func admit(_ candidate: CandidateQueue.Candidate, spool: Spool, worker: ProcessTag, queue: CandidateQueue,
-               now: Timestamp, parkSeconds: Double, warn: (String) -> Void) -> Admission {
+               now: Timestamp, parkSeconds: Double, dropGrace: Double, warn: (String) -> Void) -> Admission {
         if limits.isEmpty { return .go(slot: nil) }
         let group: GroupName?
         if let cached = groupOf[candidate.name] {
             group = cached
         } else {
+            let file = spool.path(candidate.state.directory, candidate.name)
             do {
-                group = try spool.readJob(at: spool.path(candidate.state.directory, candidate.name)).group
+                group = try spool.readJob(at: file).group
             } catch let e as SystemError where e.isNotFound {
                 return .gone
             } catch {
-                return .go(slot: nil)  // unreadable: the claim quarantines it or puts it back
+                guard let st = try? FileStatus.of(file),
+                      Timestamp(micros: st.modifiedNanos / 1000).adding(seconds: dropGrace) > now else {
+                    return .go(slot: nil)  // unreadable for good: the claim quarantines it
+                }
+                queue.park(candidate, until: now.adding(seconds: min(parkSeconds, dropGrace)))
+                return .parked
             }
             if groupOf.count >= GroupGate.cacheBound { groupOf.removeAll(keepingCapacity: true) }
             groupOf[candidate.name] = .some(group)
@@ -128,7 +137,7 @@ extension Worker {
     /// The group step of a claim (see `GroupGate.admit`), with this worker's config.
     func admit(_ candidate: CandidateQueue.Candidate, _ s: inout LoopState) -> GroupGate.Admission {
         groupGate.admit(candidate, spool: spool, worker: tag, queue: s.queue, now: s.now,
-                        parkSeconds: s.config.pollInterval, warn: { emit(.warning($0)) })
+                        parkSeconds: s.config.pollInterval, dropGrace: s.config.dropGrace, warn: { emit(.warning($0)) })
     }
 
     /// Gives back the slot of an attempt that ended (or of a claim that did not happen) and
