@@ -1,11 +1,11 @@
 import QueueCore
 
-/// `queuectl config list|get|set`: settings stored in the spool's config.json.
+/// `queuectl config list|get|set|unset`: settings stored in the spool's config.json.
 struct ConfigCommand: Command {
     static let name = "config"
     static let abstract = "Show or change settings (stored in the spool; running workers pick up changes)."
-    static let usage = "(list | get KEY | set KEY VALUE)"
-    static var subcommands: [any Command.Type] { [List.self, Get.self, Set.self] }
+    static let usage = "(list | get KEY | set KEY VALUE | unset KEY)"
+    static var subcommands: [any Command.Type] { [List.self, Get.self, Set.self, Unset.self] }
     init(_ args: inout Arguments) throws {}
     func run(_ ctx: Context) throws -> Int32 { ExitCode.usage }
 
@@ -18,7 +18,7 @@ struct ConfigCommand: Command {
         func run(_ ctx: Context) throws -> Int32 {
             let config = try ctx.spool.config()
             if json { ctx.out.line(JSONOut.render(config.jsonObject())); return ExitCode.success }
-            for key in Config.keys {
+            for key in Config.keys + config.groupLimitKeys {
                 ctx.out.line("\(key.name.padding(20))\((try config.value(of: key.name)).padding(10))# \(key.help)")
             }
             return ExitCode.success
@@ -56,6 +56,23 @@ struct ConfigCommand: Command {
         func run(_ ctx: Context) throws -> Int32 {
             try ctx.spool.create()
             try ctx.spool.updateConfig { (c) throws(QueueError) in try c.set(key, to: value) }
+            return ExitCode.success
+        }
+    }
+
+    struct Unset: Command {
+        static let name = "unset"
+        static let abstract = "Remove one key: a group limit (group.NAME.limit) is lifted; any other key returns to its default."
+        static let usage = "KEY"
+        var key: String
+        init(_ args: inout Arguments) throws {
+            guard let k = try args.positional() else { throw .usage("usage: config unset KEY") }
+            _ = try Config.key(named: k)
+            key = k
+        }
+        func run(_ ctx: Context) throws -> Int32 {
+            try ctx.spool.create()
+            try ctx.spool.updateConfig { (c) throws(QueueError) in try c.unset(key) }
             return ExitCode.success
         }
     }

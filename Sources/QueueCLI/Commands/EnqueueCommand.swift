@@ -16,6 +16,7 @@ struct EnqueueCommand: Command {
           --run-at TIME    due at an ISO-8601 time, e.g. 2026-11-24T07:15:00Z
           --timeout T      kill the job after T time units (0 = no timeout, overriding job_timeout)
           --after ID,...   due only once these jobs completed; dead if one of them ends dead
+          --group NAME     concurrency group: at most config group.NAME.limit of its jobs run at once
         The options also override the fields of JSON input.
         """
     static let usage = "(JSON | - | --command CMD | --command-file PATH | --job-file PATH) [OPTIONS]"
@@ -29,6 +30,7 @@ struct EnqueueCommand: Command {
     var runAt: Timestamp?
     var timeout: Double?
     var after: [JobID] = []
+    var group: GroupName?
 
     init(_ args: inout Arguments) throws {
         let command = try args.option("--command", "-c")
@@ -47,6 +49,7 @@ struct EnqueueCommand: Command {
         if let s = try args.option("--after") {
             for part in s.split(separator: ",", omittingEmptySubsequences: false) { after.append(try JobID(String(part))) }
         }
+        if let g = try args.option("--group") { group = try GroupName(g) }
         let positional = try args.rest()
         var sources: [Source] = []
         if let command { sources.append(.command(command)) }
@@ -83,6 +86,7 @@ struct EnqueueCommand: Command {
         var overrides = EnqueueOverrides(maxRetries: maxRetries, priority: priority, delay: delay, runAt: runAt,
                                          timeout: timeout, after: after)
         if let id { overrides.id = try JobID(id) }
+        if let group { for i in jobs.indices { jobs[i].group = group } }
         for i in jobs.indices { jobs[i] = try jobs[i].normalisedForEnqueue(overrides, config: config, now: now, sequence: i) }
         try ctx.spool.create()
         try ctx.spool.enqueue(jobs)

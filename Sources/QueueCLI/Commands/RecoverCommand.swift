@@ -18,12 +18,15 @@ struct RecoverCommand: Command {
         let (actions, errors) = ctx.spool.recoverOrphans(config: config)
         for a in actions { ctx.out.line("recovered \(a)") }
         for e in errors { ctx.err.line("queuectl recover: \(e)") }
+        let slots = ctx.spool.recoverGroupSlots(config: config)
+        for r in slots.released { ctx.out.line("released group slot \(r)") }
+        for e in slots.errors { ctx.err.line("queuectl recover: \(e)") }
         let report = ctx.spool.fsck(repair: true, config: config)
         for f in report.findings where f.repaired { ctx.out.line("repaired \(f)") }
         for f in report.unrepaired { ctx.err.line("queuectl recover: needs attention: \(f)") }
         let removed = ctx.spool.removeDeadRegistrations(config: config)
         for w in removed { ctx.out.line("removed the registration of dead worker \(w)") }
-        if actions.isEmpty && errors.isEmpty && report.findings.isEmpty && removed.isEmpty { ctx.out.line("nothing to recover") }
-        return errors.isEmpty && report.isClean ? ExitCode.success : ExitCode.failure
+        if actions.isEmpty && errors.isEmpty && slots.released.isEmpty && slots.errors.isEmpty && report.findings.isEmpty && removed.isEmpty { ctx.out.line("nothing to recover") }
+        return errors.isEmpty && slots.errors.isEmpty && report.isClean ? ExitCode.success : ExitCode.failure
     }
 }

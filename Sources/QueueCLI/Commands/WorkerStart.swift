@@ -63,6 +63,7 @@ struct WorkerStart: Command {
             return "dropped file \(JobID.escapingControls(name)): \(String(describing: result).replacingAll("\n", with: "\\n"))"
         case .dependencyResolved(let id, let state):
             return state == .pending ? "ready \(id): its dependencies completed" : "dead \(id): a dependency ended dead or no longer exists"
+        case .groupSlotReleased(let slot): return "released group slot \(slot)"
         case .purged(let n): return "purged \(n) finished job\(n == 1 ? "" : "s")"
         case .warning(let w): return "warning: \(w)"
         case .stopping(let force):

@@ -26,6 +26,8 @@ public struct Config: Sendable, Equatable {
     public var retention = 0.0
     /// Allow workers to run jobs from a spool other users can write to.
     public var allowSharedSpool = false
+    /// `group.NAME.limit` keys: group name to limit (`GroupLimits.swift`); absent = unlimited.
+    public var groupLimits: [String: Int] = [:]
 
     public init() {}
 
@@ -52,6 +54,7 @@ public struct Config: Sendable, Equatable {
     ]
 
     public static func key(named name: String) throws(QueueError) -> Key {
+        if let group = try groupKey(named: name) { return group }
         guard let k = keys.first(where: { $0.name == name }) else {
             throw .invalidConfig("unknown config key '\(name)' (known: \(keys.map(\.name).joined(separator: ", ")))")
         }

@@ -37,6 +37,7 @@ extension Config {
             }
             do { try key.set(&c, text) } catch { throw .spoolUnusable("\(path): \(error)") }
         }
+        do { try c.loadGroupLimits(o) } catch { throw .spoolUnusable("\(path): \(error)") }
         return c
     }
 
@@ -50,6 +51,7 @@ extension Config {
             else if let d = Double(s) { o[key.name] = .double(d) }
             else { o[key.name] = .string(s) }
         }
+        for (group, limit) in groupLimits { o["group.\(group).limit"] = .int(Int64(limit)) }
         return .object(o)
     }
 

@@ -10,6 +10,7 @@ extension Spool {
         if let bytes = try? FileSystem.readFile(configPath, limit: 1 << 20), case .object(let o)? = try? JSONCoding.decode(bytes) {
             object = o
         }
+        for k in object.keys { if let g = try? Config.group(ofLimitKey: k), config.groupLimits[g.rawValue] == nil { object[k] = nil } }
         if case .object(let values) = config.jsonObject() { for (k, v) in values { object[k] = v } }
         do {
             let tmp = tmpName("config")

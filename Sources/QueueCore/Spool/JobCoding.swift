@@ -101,6 +101,7 @@ extension Job {
             }
             after = deps
         }
+        try Job.checkGroupField(o["group"])
         extra = o.filter { !Job.knownKeys.contains($0.key) }
     }
 }

@@ -135,6 +135,23 @@ public final class CandidateQueue {
         if nextDue == nil || until < nextDue! { nextDue = until }
     }
 
+    /// Group limits: `candidate`, just taken from the front, is not offered before `until`
+    /// (its group is full; `GroupGate`). Unlike `skip`, it is known not to be in the window.
+    public func park(_ candidate: Candidate, until: Timestamp) {
+        skipped[candidate.name] = until
+        if nextDue == nil || until < nextDue! { nextDue = until }
+    }
+
+    /// Parked names may be offered again at once (a slot of their group was freed): each is
+    /// offered, or with `rescan` the next `next(now:)` scans instead (for many names).
+    public func unpark(_ candidates: [Candidate], now: Timestamp, rescan: Bool = false) {
+        for c in candidates {
+            skipped[c.name] = nil
+            if !rescan { offer(c.name, state: c.state, now: now) }
+        }
+        if rescan { needsScan = true }
+    }
+
     /// True (and nextDue updated) when `name` is being skipped at `now`.
     private func isSkipped(_ name: String, now: Timestamp) -> Bool {
         guard let until = skipped[name] else { return false }

@@ -36,6 +36,8 @@ public final class Worker: @unchecked Sendable {
         case adopted(String, Spool.AdoptionResult)
         case purged(Int)
         case dependencyResolved(JobID, JobState)
+        /// Recovery gave back a group slot of a dead worker (`groups/<group>/<k> (job ...; reason)`).
+        case groupSlotReleased(String)
         case warning(String)
         case stopping(force: Bool)
         case stopped
@@ -63,6 +65,8 @@ public final class Worker: @unchecked Sendable {
     let putBack = LockedValue<[(name: String, until: Timestamp)]>([])
     /// Outcomes the committer could not record (disk full...), retried every poll interval.
     let unrecorded = LockedValue<[(finish: Spool.Finish, seconds: Double)]>([])
+    /// Group limits: the slots this worker takes and the candidates it parks (`GroupGate`).
+    let groupGate = GroupGate()
 
     public init(spool: Spool, options: Options, tag: ProcessTag = .current, emit: @escaping @Sendable (Event) -> Void) {
         self.spool = spool
@@ -128,8 +132,8 @@ public final class Worker: @unchecked Sendable {
 
     /// Completes the claim and runs it on a thread of its own. When the command ends, the
     /// outcome goes to the committer first (so the worker cannot exit before it is recorded),
-    /// then the slot is freed.
-    func start(_ reserved: ReservedClaim) {
+    /// then the slot is freed (and the group slot taken for it, if any, given back).
+    func start(_ reserved: ReservedClaim, groupSlot: GroupSlot? = nil) {
         running.withLock { $0 += 1 }
         let runner = self.runner
         DetachedThread.start { [self] in
@@ -137,6 +141,7 @@ public final class Worker: @unchecked Sendable {
                 self.running.withLock { $0 -= 1 }
                 self.wakeChannel.wake()
             }
+            defer { if let groupSlot { self.finishSlot(groupSlot, job: reserved.id) } }
             let claim: JobClaim
             do {
                 switch try self.spool.completeClaim(reserved, worker: self.tag, dropGrace: self.configBox.withLock { $0.dropGrace }) {

@@ -74,6 +74,7 @@ extension Spool {
                     for w in alive where w.id.isOnThisHost { ProcessControl.signal(w.id.pid, SIGKILL) }
                     ProcessControl.sleep(seconds: 0.1)
                     _ = recoverOrphans(config: (try? self.config()) ?? Config())
+                    _ = recoverGroupSlots(config: (try? self.config()) ?? Config())
                     let left = alive.filter { isRunning($0.id, config: config) }
                     for w in left { progress(.stillRunning(w.id)) }
                     return left.isEmpty ? .stopped : .someStillRunning

@@ -134,6 +134,7 @@ extension Worker {
         for a in actions { emit(.recovered(a)) }
         for e in errors { emit(.warning("recovery: \(e)")) }
         if !actions.isEmpty { s.queue.invalidate() }
+        recoverGroupSlots(s)
         s.lastRecovery = s.mono
     }
 
@@ -164,13 +165,15 @@ extension Worker {
     func claimDueJobs(_ s: inout LoopState) {
         for entry in putBack.takeAll() { s.queue.skip(entry.name, until: entry.until) }
         var free = options.count - running.withLock { $0 }
+        groupGate.beginTurn(limits: s.config.groupLimits, queue: s.queue, spool: spool, now: s.now)
         while free > 0, let candidate = s.queue.next(now: s.now, safetyInterval: s.config.pollInterval) {
+            guard case .go(let groupSlot) = admit(candidate, &s) else { continue }  // its group is full (parked), or gone
             let reserved: ReservedClaim?
             do { reserved = try spool.reserve(candidate.name, from: candidate.state, worker: tag) }
             catch { emit(.warning("claim \(candidate.name): \(error)")); reserved = nil }
-            guard let reserved else { continue }
+            guard let reserved else { if let groupSlot { releaseSlot(groupSlot) }; continue }
             free -= 1
-            start(reserved)
+            start(reserved, groupSlot: groupSlot)
         }
     }
 
@@ -202,7 +205,8 @@ extension Worker {
               unrecorded.withLock({ $0.isEmpty }), s.queue.isEmpty,
               finishedSinceResolve.load(ordering: .relaxed) == 0 else { return false }
         s.queue.scan(now: Timestamp.now())
-        guard s.queue.isEmpty, !s.queue.retryPending, s.queue.dropped.allSatisfy({ s.unadoptable.contains($0.name) }) else { return false }
+        guard s.queue.isEmpty, !s.queue.retryPending, s.queue.dropped.allSatisfy({ s.unadoptable.contains($0.name) }),
+              !groupGate.hasWaiting(spool: spool) else { return false }
         s.stopping = true
         return true
     }
