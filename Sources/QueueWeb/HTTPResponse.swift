@@ -6,6 +6,9 @@ public struct HTTPResponse: Sendable {
     public var contentType: String
     public var body: [UInt8]
     public var extraHeaders: [(String, String)] = []
+    /// The `Content-Security-Policy` sent: nothing allowed, except on the dashboard's page
+    /// and assets (`Dashboard.csp`).
+    public var contentSecurityPolicy = "default-src 'none'"
 
     public init(status: Int, contentType: String, body: [UInt8], extraHeaders: [(String, String)] = []) {
         self.status = status; self.contentType = contentType; self.body = body; self.extraHeaders = extraHeaders
@@ -18,6 +21,7 @@ public struct HTTPResponse: Sendable {
     public static func error(_ status: Int, _ message: String) -> HTTPResponse {
         var r = json(.object(["error": .string(message)]), status: status)
         if status == 405 { r.extraHeaders.append(("Allow", "GET, POST, DELETE")) }
+        if status == 401 { r.extraHeaders.append(("WWW-Authenticate", "Basic realm=\"queuectl\"")) }
         return r
     }
 
@@ -26,6 +30,7 @@ public struct HTTPResponse: Sendable {
         case 200: return "OK"
         case 201: return "Created"
         case 400: return "Bad Request"
+        case 401: return "Unauthorized"
         case 403: return "Forbidden"
         case 404: return "Not Found"
         case 405: return "Method Not Allowed"
@@ -41,7 +46,8 @@ public struct HTTPResponse: Sendable {
     public func serialized(head: Bool = false) -> [UInt8] {
         var text = "HTTP/1.1 \(status) \(HTTPResponse.reason(status))\r\n"
         text += "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
-        text += "X-Content-Type-Options: nosniff\r\nContent-Security-Policy: default-src 'none'\r\nCache-Control: no-store\r\n"
+        text += "X-Content-Type-Options: nosniff\r\nContent-Security-Policy: \(contentSecurityPolicy)\r\nCache-Control: no-store\r\n"
+        text += "X-Frame-Options: DENY\r\nReferrer-Policy: no-referrer\r\n"
         for (k, v) in extraHeaders { text += "\(k): \(v)\r\n" }
         text += "\r\n"
         return Array(text.utf8) + (head ? [] : body)
