@@ -115,7 +115,7 @@ enum DashboardScript {
         }
         body.append(el('tr', { 'data-worker': w.id },
           el('td', { class: 'id', text: w.id }), el('td', { text: w.state }), el('td', { text: w.slots }),
-          running, el('td', { text: w.heartbeat_at }), stop));
+          running, el('td', { title: w.heartbeat_at, text: shortTime(w.heartbeat_at) }), stop));
       }
     }
 

@@ -58,7 +58,7 @@ enum DashboardScriptJobs {
         const tr = el('tr', { 'data-id': id, 'data-state': j.state, 'data-testid': 'job-row', class: id === view.selected ? 'selected' : null },
           el('td', { class: 'id', text: id }),
           el('td', { class: 'cmd', 'data-testid': 'job-command', title: j.command, text: j.command }),
-          el('td', { text: j.attempts }), el('td', { text: j.priority }), el('td', { text: j.updated_at }),
+          el('td', { text: j.attempts }), el('td', { text: j.priority }), el('td', { title: j.updated_at, text: shortTime(j.updated_at) }),
           el('td', { class: 'actions mutation' }, actionButtons(j)));
         tr.addEventListener('click', () => selectJob(id));
         body.append(tr);
@@ -88,6 +88,12 @@ enum DashboardScriptJobs {
       view.selected = id;
       for (const tr of $('job-rows').children) tr.classList.toggle('selected', tr.dataset.id === id);
       loadDetail(false).catch((e) => say('cannot load job ' + id + ': ' + e.message, true));
+    }
+
+    // 2026-11-24T07:15:00.123Z as 2026-11-24 07:15:00 (UTC, as the API gives it).
+    function shortTime(t) {
+      const m = typeof t === 'string' ? /^([0-9-]+)T([0-9:]+)/.exec(t) : null;
+      return m ? m[1] + ' ' + m[2] : t;
     }
 
     function fieldValue(v) {

@@ -53,7 +53,13 @@ enum DashboardStyle {
     th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid var(--line); vertical-align: top; }
     th { color: var(--muted); font-weight: 600; font-size: .8rem; }
     td.cmd, td.id, #detail-fields dd, pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace; font-size: .85rem; }
-    td.cmd { max-width: 22rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    #jobs { table-layout: fixed; }
+    #jobs th:nth-child(1) { width: 18%; }
+    #jobs th:nth-child(3), #jobs th:nth-child(4) { width: 4.6rem; }
+    #jobs th:nth-child(5) { width: 9.5rem; }
+    #jobs th:nth-child(6) { width: 11rem; }
+    td.id { overflow-wrap: anywhere; }
+    td.cmd { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     #job-rows tr { cursor: pointer; }
     #job-rows tr:hover { background: var(--row-hover); }
     #job-rows tr.selected { background: var(--selected); }
