@@ -137,7 +137,7 @@ struct DashboardBrowserTests {
         #expect(FileManager.default.fileExists(atPath: shot), "no screenshot at \(shot)")
         // The page's clicks reached the spool: dead-1 ran again and completed; form-1 exists.
         #expect(eventually(timeout: 10) { s.ids(in: .completed).contains("dead-1") })
-        #expect(s.job("form-1")?["command"] as? String == "echo hello-from-the-form")
+        #expect(s.job("form-1")?["command"] as? String == "sleep 1; echo hello-from-the-form")
         #expect(Date().timeIntervalSince(started) < 60)
     }
 }

@@ -245,10 +245,13 @@ def check(b, url, shot):
 
     # 2. Enqueue through the form; the job reaches completed on the page, without a reload.
     before = int(b.js(text_of("#count-completed .n")))
-    b.type_into("#f-command", "echo hello-from-the-form")
+    # The job sleeps first, so the page shows it unfinished before it can show it completed.
+    b.type_into("#f-command", "sleep 1; echo hello-from-the-form")
     b.type_into("#f-id", "form-1")
     b.click("#f-submit")
     b.wait_for("the form's answer", "(%s || '').includes('enqueued form-1')" % text_of("#f-result"))
+    b.wait_for("form-1 unfinished in the detail pane",
+               "['pending', 'processing'].includes(%s)" % text_of('#detail-fields dd[data-field="state"]'))
     b.wait_for("form-1 completed in the detail pane", "%s === 'completed'" % text_of('#detail-fields dd[data-field="state"]'), timeout=25)
     b.wait_for("form-1's log", "(%s || '').includes('hello-from-the-form')" % text_of("#log"))
     b.wait_for("the completed count to grow", "Number(%s) > %d" % (text_of("#count-completed .n"), before))
