@@ -42,8 +42,8 @@ enum DashboardStyle {
     #counts button .n { font-size: 1.35rem; font-variant-numeric: tabular-nums; }
     #counts button .name { color: var(--muted); font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; }
     #counts button[aria-pressed="true"] { border-color: var(--accent); box-shadow: inset 0 -3px 0 var(--accent); }
-    main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1rem; align-items: start; }
-    footer { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1rem; margin-top: 1rem; align-items: start; }
+    main { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); gap: 1rem; align-items: start; }
+    footer { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); gap: 1rem; margin-top: 1rem; align-items: start; }
     @media (max-width: 900px) { main, footer { grid-template-columns: 1fr; } }
     section { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: .75rem; }
     .toolbar { display: flex; gap: .75rem; align-items: center; flex-wrap: wrap; margin-bottom: .5rem; }
@@ -54,10 +54,11 @@ enum DashboardStyle {
     th { color: var(--muted); font-weight: 600; font-size: .8rem; }
     td.cmd, td.id, #detail-fields dd, pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace; font-size: .85rem; }
     #jobs { table-layout: fixed; }
-    #jobs th:nth-child(1) { width: 18%; }
+    #jobs th:nth-child(1) { width: 20%; }
     #jobs th:nth-child(3), #jobs th:nth-child(4) { width: 4.6rem; }
-    #jobs th:nth-child(5) { width: 9.5rem; }
-    #jobs th:nth-child(6) { width: 11rem; }
+    #jobs th:nth-child(5) { width: 9.6rem; }
+    #jobs th:nth-child(6) { width: 10.5rem; }
+    #jobs td:nth-child(5) { white-space: nowrap; font-size: .8rem; font-variant-numeric: tabular-nums; }
     td.id { overflow-wrap: anywhere; }
     td.cmd { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     #job-rows tr { cursor: pointer; }

@@ -28,6 +28,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 XSS = {
     "xss-script": "<script>alert(1)</script>",
@@ -222,12 +225,26 @@ def row(job_id):
     return '#job-rows tr[data-id="%s"]' % job_id
 
 
+def events_served(url):
+    """Whether the server has GET /api/events (then the page must be live through it)."""
+    try:
+        with urllib.request.urlopen(urllib.parse.urljoin(url, "/api/events"), timeout=5) as r:
+            return r.status == 200 and r.headers.get("Content-Type", "").startswith("text/event-stream")
+    except urllib.error.HTTPError as e:
+        if e.code == 404:
+            return False
+        raise Failure("GET /api/events: %s" % e)
+
+
 def check(b, url, shot):
+    stream = events_served(url)
     b.open(url)
     b.wait_for("the page and its counts", "document.readyState === 'complete' && /^[0-9]+$/.test(%s)" % text_of("#count-pending .n"))
     # Marks this document: if the page reloaded, the mark would be gone.
     b.js("window.__sameDocument = 'yes'")
-    print("page loaded; live mode:", b.js(text_of("#live")))
+    if stream:
+        b.wait_for("the page to use the event stream", "document.getElementById('live').dataset.mode === 'live'")
+    print("page loaded; GET /api/events served: %s; live mode: %s" % (stream, b.js(text_of("#live"))))
 
     # 1. Markup in job data is text.
     for job_id in XSS:
@@ -276,8 +293,24 @@ def check(b, url, shot):
 
     if b.js("window.__sameDocument") != "yes":
         raise Failure("the page was reloaded")
+    if stream and b.js("document.getElementById('live').dataset.mode") != "live":
+        raise Failure("the page fell back to polling although the server streams events")
     b.screenshot(shot)
     print("screenshot:", shot)
+
+    # Dark mode: dark background, light text.
+    b.call("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    b.pump(0.2)
+    colours = b.js("""(() => {
+        const sum = (c) => (c.match(/[0-9.]+/g) || []).slice(0, 3).reduce((a, x) => a + Number(x), 0);
+        const s = getComputedStyle(document.body);
+        return [sum(s.backgroundColor), sum(s.color)];
+    })()""")
+    if not (colours[0] < 200 and colours[1] > 500):
+        raise Failure("dark mode is not dark (background, text brightness sums): %r" % colours)
+    dark = os.path.splitext(shot)[0] + "-dark.png"
+    b.screenshot(dark)
+    print("dark mode screenshot:", dark)
     if b.dialogs:
         raise Failure("a JavaScript dialog opened: %r" % b.dialogs)
     if b.problems:
