@@ -43,7 +43,9 @@ enum DashboardStyle {
     #counts button .name { color: var(--muted); font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; }
     #counts button[aria-pressed="true"] { border-color: var(--accent); box-shadow: inset 0 -3px 0 var(--accent); }
     main { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); gap: 1rem; align-items: start; }
-    footer { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); gap: 1rem; margin-top: 1rem; align-items: start; }
+    footer { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1rem; margin-top: 1rem; align-items: start; }
+    #workers td { overflow-wrap: anywhere; }
+    #workers td button { white-space: nowrap; }
     @media (max-width: 900px) { main, footer { grid-template-columns: 1fr; } }
     section { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: .75rem; }
     .toolbar { display: flex; gap: .75rem; align-items: center; flex-wrap: wrap; margin-bottom: .5rem; }
