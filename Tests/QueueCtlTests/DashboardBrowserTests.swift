@@ -106,6 +106,32 @@ struct DashboardBrowserTests {
 
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// Runs Tests/browser/dashboard.py on `w` (at most 50 s); its exit status and output.
+    static func runBrowser(_ s: TempSpool, _ w: WebFixture, screenshot name: String, _ extra: [String] = []) throws -> (ChildProcess.Termination?, String) {
+        let artifacts = ProcessInfo.processInfo.environment["QUEUECTL_ARTIFACTS"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? packageRoot.appendingPathComponent(".build/test-artifacts").path
+        let script = packageRoot.appendingPathComponent("Tests/browser/dashboard.py").path
+        let out = s.scratch("browser-\(name).out")
+        let child = try ChildProcess.spawn(try #require(onPath("python3")),
+                                           [script, "http://127.0.0.1:\(w.port)/", "--screenshot", artifacts + "/" + name, "--timeout", "40"] + extra,
+                                           stdout: out, stderr: nil, newProcessGroup: true)
+        let ended = child.wait(untilMonotonicNanos: MonotonicClock.nanos() + 50_000_000_000)
+        if ended == nil { Glibc.kill(-child.pid, SIGKILL); _ = child.wait(untilMonotonicNanos: nil) }
+        let log = s.read(out)
+        print(log)
+        #expect(FileManager.default.fileExists(atPath: artifacts + "/" + name), "no screenshot at \(artifacts)/\(name)")
+        return (ended, log)
+    }
+
+    @Test(.enabled(if: browserAvailable, "chromium or python3 is not on PATH"), .timeLimit(.minutes(1)))
+    func readOnlyServerShowsNoControls() throws {
+        let s = TempSpool()
+        s.enqueue(#"{"id":"ro-1","command":"true","run_at":"2099-01-01T00:00:00Z"}"#)
+        let w = WebFixture(s, ["--read-only"])
+        let (ended, log) = try Self.runBrowser(s, w, screenshot: "dashboard-read-only.png", ["--read-only"])
+        #expect(ended == .exited(0), "dashboard.py --read-only: \(String(describing: ended))\n\(log)")
+    }
+
     @Test(.enabled(if: browserAvailable, "chromium or python3 is not on PATH"), .timeLimit(.minutes(1)))
     func dashboardInHeadlessChromium() throws {
         let started = Date()
@@ -121,20 +147,8 @@ struct DashboardBrowserTests {
         s.openGate("gate")
         let w = WebFixture(s)
         #expect(w.port > 0)
-        let artifacts = ProcessInfo.processInfo.environment["QUEUECTL_ARTIFACTS"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? Self.packageRoot.appendingPathComponent(".build/test-artifacts").path
-        let shot = artifacts + "/dashboard.png"
-        let script = Self.packageRoot.appendingPathComponent("Tests/browser/dashboard.py").path
-        let out = s.scratch("browser.out")
-        let child = try ChildProcess.spawn(try #require(Self.onPath("python3")),
-                                           [script, "http://127.0.0.1:\(w.port)/", "--screenshot", shot, "--timeout", "40"],
-                                           stdout: out, stderr: nil, newProcessGroup: true)
-        let ended = child.wait(untilMonotonicNanos: MonotonicClock.nanos() + 50_000_000_000)
-        if ended == nil { Glibc.kill(-child.pid, SIGKILL); _ = child.wait(untilMonotonicNanos: nil) }
-        let log = s.read(out)
-        print(log)
+        let (ended, log) = try Self.runBrowser(s, w, screenshot: "dashboard.png")
         #expect(ended == .exited(0), "dashboard.py: \(String(describing: ended))\n\(log)")
-        #expect(FileManager.default.fileExists(atPath: shot), "no screenshot at \(shot)")
         // The page's clicks reached the spool: dead-1 ran again and completed; form-1 exists.
         #expect(eventually(timeout: 10) { s.ids(in: .completed).contains("dead-1") })
         #expect(s.job("form-1")?["command"] as? String == "sleep 1; echo hello-from-the-form")

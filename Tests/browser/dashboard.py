@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drives the queuectl dashboard in headless Chromium (stdlib only).
 
-Usage: dashboard.py URL [--screenshot PATH] [--timeout SECONDS]
+Usage: dashboard.py URL [--screenshot PATH] [--timeout SECONDS] [--read-only]
 
 Speaks the Chrome DevTools Protocol over --remote-debugging-pipe (fd 3: commands to the
 browser, fd 4: answers and events; each message is JSON ended by a NUL byte), so no websocket
@@ -15,6 +15,8 @@ Checks, through the page only (typing, clicking at element coordinates, reading 
   2. a job enqueued through the form reaches `completed` on the page without a reload;
   3. clicking the retry button of `dead-1` takes it out of dead;
   4. no script error and no Content-Security-Policy violation on the page.
+With --read-only (a `queuectl web --read-only` server with `ro-1` pending): the page hides
+every control that changes the queue, also on a job's row and detail.
 Saves a screenshot to PATH (default: $QUEUECTL_ARTIFACTS/dashboard.png, else
 .build/test-artifacts/dashboard.png). Exit 0 when every check passed, 1 otherwise.
 """
@@ -317,11 +319,32 @@ def check(b, url, shot):
         raise Failure("problems on the page: %r" % b.problems)
 
 
+def check_read_only(b, url, shot):
+    """On a --read-only server with job `ro-1` pending: no control that changes anything shows."""
+    b.open(url)
+    b.wait_for("the page and its counts", "document.readyState === 'complete' && /^[0-9]+$/.test(%s)" % text_of("#count-pending .n"))
+    b.wait_for("the read-only badge", "!document.getElementById('read-only-badge').hidden")
+    b.wait_for("row ro-1", "!!document.querySelector(%s)" % json.dumps(row("ro-1")))
+    b.click(row("ro-1") + " td.id")
+    b.wait_for("ro-1's detail", "%s === 'ro-1'" % text_of("#detail-id"))
+    b.pump(0.3)
+    shown = b.js("""[...document.querySelectorAll('.mutation, button[data-action], form#enqueue-form, #pause, #resume')]
+        .filter((e) => e.offsetParent !== null || e.getClientRects().length > 0)
+        .map((e) => e.id || e.dataset.action || e.tagName)""")
+    if shown:
+        raise Failure("controls that change the queue are shown on a read-only server: %r" % shown)
+    b.screenshot(shot)
+    print("read-only: no mutation control shown; screenshot:", shot)
+    if b.dialogs or b.problems:
+        raise Failure("dialogs %r, problems %r" % (b.dialogs, b.problems))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("url")
     p.add_argument("--screenshot")
     p.add_argument("--timeout", type=float, default=45)
+    p.add_argument("--read-only", action="store_true", help="check a --read-only server instead (job ro-1 pending)")
     a = p.parse_args()
     shot = a.screenshot
     if not shot:
@@ -332,7 +355,7 @@ def main():
         return 77
     b = Browser(time.monotonic() + a.timeout)
     try:
-        check(b, a.url, shot)
+        (check_read_only if a.read_only else check)(b, a.url, shot)
     except Failure as e:
         print("FAIL:", e, file=sys.stderr)
         try:
