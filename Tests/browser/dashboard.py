@@ -64,8 +64,10 @@ class Browser:
                 "--user-data-dir=" + self.profile, "--no-first-run", "--no-default-browser-check",
                 "--disable-gpu", "--disable-extensions", "--disable-background-networking",
                 "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,1000", "about:blank"]
+        # The browser's own messages go to a file (a pipe nobody reads could fill and block it).
+        self.stderr = open(os.path.join(self.profile, "chromium.stderr"), "w+b")
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, preexec_fn=wire, close_fds=False)
+                                     stderr=self.stderr, preexec_fn=wire, close_fds=False)
         os.close(to_browser_r)
         os.close(from_browser_w)
         self.buffer = b""
@@ -90,6 +92,7 @@ class Browser:
                 os.close(fd)
             except OSError:
                 pass
+        self.stderr.close()
         shutil.rmtree(self.profile, ignore_errors=True)
 
     def left(self):
@@ -118,7 +121,8 @@ class Browser:
                 return None
             chunk = os.read(self.from_browser, 1 << 20)
             if not chunk:
-                raise Failure("the browser closed the pipe: " + self.proc.stderr.read().decode(errors="replace")[-2000:])
+                self.stderr.seek(0)
+                raise Failure("the browser closed the pipe: " + self.stderr.read().decode(errors="replace")[-2000:])
             self.buffer += chunk
         raw, self.buffer = self.buffer.split(b"\0", 1)
         msg = json.loads(raw)
