@@ -151,7 +151,7 @@ struct DashboardBrowserTests {
         #expect(ended == .exited(0), "dashboard.py: \(String(describing: ended))\n\(log)")
         // The page's clicks reached the spool: dead-1 ran again and completed; form-1 exists.
         #expect(eventually(timeout: 10) { s.ids(in: .completed).contains("dead-1") })
-        #expect(s.job("form-1")?["command"] as? String == "sleep 1; echo hello-from-the-form")
+        #expect(s.job("form-1")?["command"] as? String == "sleep 2; echo hello-from-the-form")
         #expect(Date().timeIntervalSince(started) < 60)
     }
 }
