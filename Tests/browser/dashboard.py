@@ -96,6 +96,12 @@ def check(b, url, shot):
     b.wait_for("form-1's log", "(%s || '').includes('hello-from-the-form')" % text_of("#log"))
     b.wait_for("the completed count to grow", "Number(%s) > %d" % (text_of("#count-completed .n"), before))
     print("form-1 enqueued through the form and shown completed live")
+    # The API's error text is shown when it refuses (here: the id exists).
+    b.type_into("#f-command", "true")
+    b.type_into("#f-id", "form-1")
+    b.click("#f-submit")
+    b.wait_for("the API's error in the form", "%s === \"a job with id 'form-1' already exists\"" % text_of("#f-error"))
+    print("the form shows the API's error text")
 
     # 3. Retry a dead job with a click.
     b.click("#count-dead")
