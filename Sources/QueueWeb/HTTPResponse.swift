@@ -9,6 +9,8 @@ public struct HTTPResponse: Sendable {
     /// The `Content-Security-Policy` sent: nothing allowed, except on the dashboard's page
     /// and assets (`Dashboard.csp`).
     public var contentSecurityPolicy = "default-src 'none'"
+    /// When set, the server hands the connection to this stream instead of writing `body`.
+    public var stream: HTTPStream?
 
     public init(status: Int, contentType: String, body: [UInt8], extraHeaders: [(String, String)] = []) {
         self.status = status; self.contentType = contentType; self.body = body; self.extraHeaders = extraHeaders
@@ -38,6 +40,7 @@ public struct HTTPResponse: Sendable {
         case 409: return "Conflict"
         case 413: return "Content Too Large"
         case 500: return "Internal Server Error"
+        case 503: return "Service Unavailable"
         default: return "Status"
         }
     }

@@ -6,7 +6,8 @@ import QueueSystem
 /// parser (400/413) or a timeout (408) goes to a fixed pool of threads, which run the handler,
 /// write the answer (`Connection: close`) and close. So a slow client costs a buffer, never a
 /// thread: the others keep being served. At most `maxConnections` are read at once (more wait
-/// in the kernel's backlog).
+/// in the kernel's backlog). A response with a `stream` (`GET /api/events`) is not written by
+/// the pool: its connection is handed to the stream's owner (`EventHub`), freeing the thread.
 public final class HTTPServer: @unchecked Sendable {
     public let listener: TCPListener
     let handler: @Sendable (HTTPRequest) -> HTTPResponse
@@ -136,6 +137,8 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     private func respond(_ connection: TCPConnection, _ response: HTTPResponse, head: Bool) {
+        // A stream owns the connection from here (e.g. `EventHub`): this thread is free again.
+        if let stream = response.stream, !head { stream.adopt(connection); return }
         defer { connection.close() }
         connection.setSendTimeout(milliseconds: Int(requestTimeout * 1000))
         try? connection.writeAll(response.serialized(head: head))

@@ -1,9 +1,11 @@
 import QueueCore
 
 /// `GET /metrics`: the status report in the Prometheus text format 0.0.4, each family with HELP
-/// and TYPE. Labels are bounded sets (state names); never a job id.
+/// and TYPE. Labels are bounded sets (state names, outcomes); never a job id. The counters
+/// (`Spool.counters()`) are left out when they cannot be read (an unreadable
+/// `stats/totals.json`): a missing series, rather than a false reset to 0.
 public enum Metrics {
-    public static func render(_ r: StatusReport) -> String {
+    public static func render(_ r: StatusReport, counters: JobCounters?) -> String {
         var out = ""
         func family(_ name: String, _ type: String, _ help: String, _ samples: [(String, Double)]) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
@@ -29,6 +31,13 @@ public enum Metrics {
         family("queuectl_jobs_finished_recent", "gauge", "Jobs finished by live workers in the last window.",
                [("{window=\"1m\"}", Double(r.finished.oneMinute)), ("{window=\"5m\"}", Double(r.finished.fiveMinutes)),
                 ("{window=\"15m\"}", Double(r.finished.fifteenMinutes))])
+        if let c = counters {
+            family("queuectl_jobs_finished_total", "counter",
+                   "Attempts ended, by outcome: completed, retried (failed, will run again), dead (no retries left).",
+                   [("{outcome=\"completed\"}", Double(c.completed)), ("{outcome=\"retried\"}", Double(c.retried)),
+                    ("{outcome=\"dead\"}", Double(c.dead))])
+            family("queuectl_attempts_total", "counter", "Job attempts started.", [("", Double(c.attempts))])
+        }
         return out
     }
 

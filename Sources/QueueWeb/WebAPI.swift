@@ -5,6 +5,8 @@ import QueueCore
 public struct WebAPI: Sendable {
     public let spool: Spool
     public let security: WebSecurity
+    /// The subscribers of `GET /api/events` (nil: that route answers 404).
+    public var events: EventHub?
     /// The largest page `GET /api/jobs` returns.
     public static let maxLimit = 500
     /// The most bytes of a log one `GET /api/jobs/ID/log` returns.
@@ -50,10 +52,11 @@ public struct WebAPI: Sendable {
         case 1 where s[0] == "metrics":
             try only("GET")
             return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
-                                body: Array(Metrics.render(try report()).utf8))
+                                body: Array(Metrics.render(try report(), counters: try? spool.counters()).utf8))
         case 2 where s[0] == "api":
             switch s[1] {
             case "status": try only("GET"); return .json(try statusJSON())
+            case "events": try only("GET"); return eventStream(r)
             case "jobs":
                 if method == "POST" { return try enqueue(r.body) }
                 try only("GET"); return try listJobs(r.query)

@@ -5,6 +5,8 @@ import QueueSystem
 /// Clients see only `QueueError` (they import no system module).
 public final class WebServer: @unchecked Sendable {
     let server: HTTPServer
+    let events: EventHub
+    let feed: EventFeed
     public let host: String
     public var port: Int { server.port }
 
@@ -18,7 +20,7 @@ public final class WebServer: @unchecked Sendable {
     /// - Throws: `QueueError.invalidConfig` for a non-loopback host without a token;
     ///   `QueueError.systemFailure` when the address cannot be bound.
     public init(spool: Spool, host: String, port: Int, readOnly: Bool, token: String?, threads: Int = 8,
-                requestTimeout: Double = 10) throws(QueueError) {
+                requestTimeout: Double = 10, events options: WebEventOptions = WebEventOptions()) throws(QueueError) {
         if !Socket.isLoopback(host) && (token ?? "").isEmpty {
             throw .invalidConfig("--host \(host) is not loopback: it requires --token")
         }
@@ -33,14 +35,34 @@ public final class WebServer: @unchecked Sendable {
         }
         var hosts = ["\(host):\(server.port)"]
         if Socket.isLoopback(host) { hosts.append("localhost:\(server.port)") }
-        let api = WebAPI(spool: spool, security: WebSecurity(token: token, readOnly: readOnly, ownOrigins: hosts.map { "http://" + $0 },
+        var api = WebAPI(spool: spool, security: WebSecurity(token: token, readOnly: readOnly, ownOrigins: hosts.map { "http://" + $0 },
                                                              allowedHosts: Socket.isLoopback(host) ? hosts : nil))
+        events = EventHub(capacity: options.capacity, keepalive: options.keepalive)
+        api.events = events
+        let statusAPI = api
+        feed = EventFeed(hub: events, changes: SpoolChanges(spool: spool, useInotify: options.inotify, pollPeriod: options.pollPeriod,
+                                                           slowPollPeriod: options.slowPollPeriod)) {
+            (try? statusAPI.statusJSON()).map { JSONCoding.encode($0, pretty: false) }
+        }
         box.withLock { $0 = api }
     }
 
-    /// Serves until `stop()`.
-    public func run() { server.run() }
+    /// Serves until `stop()`, with the event streams' two threads (`EventHub`, `EventFeed`).
+    public func run() {
+        let (events, feed) = (self.events, self.feed)
+        DetachedThread.start { events.run() }
+        DetachedThread.start { feed.run() }
+        server.run()
+        feed.stop()
+        events.stop()
+        events.waitUntilFinished(seconds: 2)
+    }
 
-    /// Stops accepting; `run` returns once the connections in progress are answered.
-    public func stop() { server.stop() }
+    /// Stops accepting and closes every event stream; `run` returns once the connections in
+    /// progress are answered.
+    public func stop() {
+        server.stop()
+        feed.stop()
+        events.stop()
+    }
 }

@@ -9,14 +9,14 @@ import QueueSystem
 /// A spool directory: the only storage and the only coordination of the queue.
 ///
 /// Layout (see spool-layout.md): `tmp/ pending/ processing/ completed/ failed/ dead/ held/
-/// waiting/ corrupt/ ids/ logs/ workers/` and `config.json`. Every state change is a `rename(2)` between
+/// waiting/ corrupt/ ids/ logs/ workers/ stats/` and `config.json`. Every state change is a `rename(2)` between
 /// these directories.
 public struct Spool: Sendable {
     public let root: String
 
     /// Directories created in every spool.
     public static let directories = ["tmp", "pending", "processing", "completed", "failed", "dead", "held", "waiting",
-                                     "corrupt", "ids", "logs", "workers"]
+                                     "corrupt", "ids", "logs", "workers", "stats"]
 
     public init(root: String) {
         var r = root

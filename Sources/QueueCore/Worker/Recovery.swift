@@ -75,7 +75,8 @@ extension Spool {
             }
             ended = true
         }
-        if !Transition.isInterruptedMove(in: .processing, jsonState: job.state) {
+        let interruptedAttempt = !Transition.isInterruptedMove(in: .processing, jsonState: job.state)
+        if interruptedAttempt {
             RetryPolicy.applyInterruption(to: &job, error: "interrupted: \(reason) during attempt \(job.attempts)",
                                           config: config, now: now)
         }
@@ -85,6 +86,7 @@ extension Spool {
             if error.isNotFound { return nil }
             throw error
         }
+        if interruptedAttempt { countRecoveredAttempt(outcome: job.state) }
         return RecoveryAction(id: id, from: "processing/\(name)", to: job.state,
                               reason: reason + (ended ? "; its attempt's processes were still running and were ended" : ""))
     }

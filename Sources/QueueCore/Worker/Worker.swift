@@ -57,6 +57,8 @@ public final class Worker: @unchecked Sendable {
     /// Jobs finished since the loop last looked at waiting/.
     let finishedSinceResolve = Atomic<Int>(0)
     let throughput = Mutex(ThroughputCounter())
+    /// Attempts this worker started and their recorded outcomes (published in its registration).
+    let counters = Mutex(JobCounters())
     /// Names a slot put back (a partial write under a queue name), for the loop to skip until then.
     let putBack = LockedValue<[(name: String, until: Timestamp)]>([])
     /// Outcomes the committer could not record (disk full...), retried every poll interval.
@@ -88,9 +90,9 @@ public final class Worker: @unchecked Sendable {
         configBox.withLock { $0 = config }
         let startedAt = Timestamp.now()
         do { try spool.register(tag, count: options.count, background: options.background, logPath: options.logPath, startedAt: startedAt,
-                                   lease: config.lease) }
+                                   stats: countersStats(), lease: config.lease) }
         catch { throw .failure("cannot register worker", error) }
-        defer { spool.deregister(tag); emit(.stopped) }
+        defer { retire(startedAt: startedAt); emit(.stopped) }
         emit(.started(tag, count: options.count))
 
         var state = LoopState(spool: spool, config: config, startedAt: startedAt)
@@ -138,7 +140,9 @@ public final class Worker: @unchecked Sendable {
             let claim: JobClaim
             do {
                 switch try self.spool.completeClaim(reserved, worker: self.tag, dropGrace: self.configBox.withLock { $0.dropGrace }) {
-                case .claimed(let c): claim = c
+                case .claimed(let c):
+                    claim = c
+                    self.counters.withLock { $0.attempts += 1 }
                 case .notClaimed: return
                 case .putBack(let until):
                     self.putBack.withLock { $0.append((reserved.originName, until)) }
@@ -180,7 +184,11 @@ public final class Worker: @unchecked Sendable {
                 return
             }
             var job = finish.job
-            if let error { job.lastError = "result not recorded: \(error)" }
+            if let error {
+                job.lastError = "result not recorded: \(error)"
+            } else {
+                self.counters.withLock { $0.count(outcome: job.state) }
+            }
             self.emit(.jobEnded(job, seconds: seconds, lost: error != nil))
             self.finishedSinceResolve.add(1, ordering: .relaxed)
             self.throughput.withLock { $0.record(at: .now()) }

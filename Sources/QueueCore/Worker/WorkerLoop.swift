@@ -100,7 +100,7 @@ extension Worker {
     func heartbeat(_ s: inout LoopState) {
         guard s.mono - s.lastHeartbeat >= s.heartbeatEvery else { return }
         let now = s.now
-        let stats = throughput.withLock { $0.json(now: now) }
+        let stats = throughput.withLock { $0.json(now: now) }.merging(countersStats()) { a, _ in a }
         do {
             try spool.register(tag, count: options.count, background: options.background, logPath: options.logPath,
                                startedAt: s.startedAt, stats: stats, lease: s.config.lease, durable: false)

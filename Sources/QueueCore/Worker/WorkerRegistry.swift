@@ -83,6 +83,8 @@ extension Spool {
     /// on this host (no such pid, or another start time), or on another host with a heartbeat
     /// older than `config.lease`. A registration is kept while any claim in processing/ names
     /// its worker (recover those claims first: then the registration goes). Logs are kept.
+    /// Before a registration is removed, the counters it publishes are folded into
+    /// `stats/totals.json` (`foldRegistration`; when that fails it is kept for the next run).
     /// A live worker on this host is never removed, even with a stale heartbeat (stopped
     /// with SIGSTOP, say); one on another host that comes back rewrites its registration.
     /// - Returns: the workers whose registration was removed.
@@ -90,6 +92,7 @@ extension Spool {
         var removed: [ProcessTag] = []
         for w in workers() {
             guard deathReason(of: w.id, config: config, now: now) != nil, claims(of: w.id).isEmpty else { continue }
+            guard foldRegistration(of: w.id, now: now) else { continue }  // its counters first (stats/totals.json)
             if (try? FileSystem.unlinkIfExists(registrationPath(w.id))) == true { removed.append(w.id) }
             _ = try? FileSystem.unlinkIfExists(stopRequestPath(w.id))
         }
