@@ -133,6 +133,15 @@ struct DashboardBrowserTests {
     }
 
     @Test(.enabled(if: browserAvailable, "chromium or python3 is not on PATH"), .timeLimit(.minutes(1)))
+    func tokenServerAsksTheBrowserOnce() throws {
+        let s = TempSpool()
+        let w = WebFixture(s, ["--token", "s3cret"])
+        let (ended, log) = try Self.runBrowser(s, w, screenshot: "dashboard-token.png", ["--token", "s3cret"])
+        #expect(ended == .exited(0), "dashboard.py --token: \(String(describing: ended))\n\(log)")
+        #expect(!s.spool.isPaused, "paused and resumed through the page")
+    }
+
+    @Test(.enabled(if: browserAvailable, "chromium or python3 is not on PATH"), .timeLimit(.minutes(1)))
     func dashboardInHeadlessChromium() throws {
         let started = Date()
         let s = TempSpool()

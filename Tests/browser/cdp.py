@@ -51,6 +51,9 @@ class Browser:
         self.session = None
         self.dialogs = []
         self.problems = []
+        # (user, password) given when the server asks (HTTP 401), as a user would type them.
+        self.credentials = None
+        self.auth_challenges = 0
 
     def close(self):
         try:
@@ -117,6 +120,14 @@ class Browser:
             e = params.get("entry", {})
             if e.get("source") == "security" or "Content Security Policy" in e.get("text", ""):
                 self.problems.append("CSP: " + e.get("text", ""))
+        elif method == "Fetch.requestPaused":
+            self.send("Fetch.continueRequest", {"requestId": params["requestId"]})
+        elif method == "Fetch.authRequired":
+            self.auth_challenges += 1
+            user, password = self.credentials or ("", "")
+            answer = {"response": "ProvideCredentials", "username": user, "password": password} if self.credentials \
+                else {"response": "CancelAuth"}
+            self.send("Fetch.continueWithAuth", {"requestId": params["requestId"], "authChallengeResponse": answer})
         elif method == "Runtime.consoleAPICalled" and params.get("type") == "error":
             self.problems.append("console.error: %s" % [a.get("value", a.get("description")) for a in params.get("args", [])])
         self.events.append(msg)
@@ -142,6 +153,9 @@ class Browser:
         self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True}, session=False)["sessionId"]
         for m in ("Page.enable", "Runtime.enable", "Log.enable"):
             self.call(m)
+        if self.credentials:
+            # Every request passes through here, so the 401 challenge can be answered.
+            self.call("Fetch.enable", {"handleAuthRequests": True, "patterns": [{"urlPattern": "*"}]})
         self.call("Emulation.setDeviceMetricsOverride", {"width": 1280, "height": 1000, "deviceScaleFactor": 1, "mobile": False})
         self.call("Page.navigate", {"url": url})
 

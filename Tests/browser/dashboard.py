@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drives the queuectl dashboard in headless Chromium (stdlib only).
 
-Usage: dashboard.py URL [--screenshot PATH] [--timeout SECONDS] [--read-only]
+Usage: dashboard.py URL [--screenshot PATH] [--timeout SECONDS] [--read-only | --token T]
 
 Drives Chromium through cdp.py (the DevTools protocol over --remote-debugging-pipe, no
 websocket). Expects the fixture DashboardBrowserTests sets up on the spool the server serves:
@@ -16,6 +16,8 @@ Checks, through the page only (typing, clicking at element coordinates, reading 
   4. no script error and no Content-Security-Policy violation on the page.
 With --read-only (a `queuectl web --read-only` server with `ro-1` pending): the page hides
 every control that changes the queue, also on a job's row and detail.
+With --token T (a `queuectl web --token T` server): the browser is asked for credentials once
+(401, Basic), answered with any user name and T; then the page works, live, and can pause.
 Saves a screenshot to PATH (default: $QUEUECTL_ARTIFACTS/dashboard.png, else
 .build/test-artifacts/dashboard.png). Exit 0 when every check passed, 1 otherwise.
 """
@@ -47,10 +49,13 @@ def row(job_id):
     return '#job-rows tr[data-id="%s"]' % job_id
 
 
-def events_served(url):
+def events_served(url, token=None):
     """Whether the server has GET /api/events (then the page must be live through it)."""
+    request = urllib.request.Request(urllib.parse.urljoin(url, "/api/events"))
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
     try:
-        with urllib.request.urlopen(urllib.parse.urljoin(url, "/api/events"), timeout=5) as r:
+        with urllib.request.urlopen(request, timeout=5) as r:
             return r.status == 200 and r.headers.get("Content-Type", "").startswith("text/event-stream")
     except urllib.error.HTTPError as e:
         if e.code == 404:
@@ -166,12 +171,35 @@ def check_read_only(b, url, shot):
         raise Failure("dialogs %r, problems %r" % (b.dialogs, b.problems))
 
 
+def check_token(b, url, token, shot):
+    """On a --token server: the browser is asked once (HTTP 401, Basic) and the user answers
+    with any name and the token; then the page, its live stream and its changes work."""
+    stream = events_served(url, token)
+    b.credentials = ("operator", token)
+    b.open(url)
+    b.wait_for("the page and its counts", "document.readyState === 'complete' && /^[0-9]+$/.test(%s)" % text_of("#count-pending .n"))
+    if stream:
+        b.wait_for("the page to use the event stream", "document.getElementById('live').dataset.mode === 'live'")
+    b.click("#pause")
+    b.wait_for("the paused badge", "!document.getElementById('paused-badge').hidden && !document.getElementById('resume').hidden")
+    b.click("#resume")
+    b.wait_for("the pause button again", "document.getElementById('paused-badge').hidden && !document.getElementById('pause').hidden")
+    b.pump(0.3)
+    if b.auth_challenges != 1:
+        raise Failure("the browser was asked for credentials %d times, expected once" % b.auth_challenges)
+    b.screenshot(shot)
+    print("token: asked once; page, stream (%s) and pause/resume work with Basic credentials; screenshot: %s" % (stream, shot))
+    if b.dialogs or b.problems:
+        raise Failure("dialogs %r, problems %r" % (b.dialogs, b.problems))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("url")
     p.add_argument("--screenshot")
     p.add_argument("--timeout", type=float, default=45)
     p.add_argument("--read-only", action="store_true", help="check a --read-only server instead (job ro-1 pending)")
+    p.add_argument("--token", help="check a --token server instead: answer its 401 with this token")
     a = p.parse_args()
     shot = a.screenshot
     if not shot:
@@ -182,7 +210,12 @@ def main():
         return 77
     b = Browser(time.monotonic() + a.timeout)
     try:
-        (check_read_only if a.read_only else check)(b, a.url, shot)
+        if a.token:
+            check_token(b, a.url, a.token, shot)
+        elif a.read_only:
+            check_read_only(b, a.url, shot)
+        else:
+            check(b, a.url, shot)
     except Failure as e:
         print("FAIL:", e, file=sys.stderr)
         try:
