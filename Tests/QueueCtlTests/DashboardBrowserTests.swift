@@ -7,8 +7,9 @@ import Glibc
 import QueueSystem
 
 /// The dashboard (`GET /`, `/app.js`, `/app.css`) over real sockets, Basic auth with a token,
-/// and the page driven in headless Chromium by Tests/browser/dashboard.py.
-@Suite("dashboard page")
+/// and the page driven in headless Chromium by Tests/browser/dashboard.py (one browser at a
+/// time: serialized).
+@Suite("dashboard page", .serialized)
 struct DashboardBrowserTests {
     static let pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
         + "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
