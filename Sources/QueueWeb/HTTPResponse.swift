@@ -6,6 +6,9 @@ public struct HTTPResponse: Sendable {
     public var contentType: String
     public var body: [UInt8]
     public var extraHeaders: [(String, String)] = []
+    /// The `Content-Security-Policy` sent: nothing allowed, except on the dashboard's page
+    /// and assets (`Dashboard.csp`).
+    public var contentSecurityPolicy = "default-src 'none'"
     /// When set, the server hands the connection to this stream instead of writing `body`.
     public var stream: HTTPStream?
 
@@ -20,6 +23,7 @@ public struct HTTPResponse: Sendable {
     public static func error(_ status: Int, _ message: String) -> HTTPResponse {
         var r = json(.object(["error": .string(message)]), status: status)
         if status == 405 { r.extraHeaders.append(("Allow", "GET, POST, DELETE")) }
+        if status == 401 { r.extraHeaders.append(("WWW-Authenticate", "Basic realm=\"queuectl\"")) }
         return r
     }
 
@@ -28,6 +32,7 @@ public struct HTTPResponse: Sendable {
         case 200: return "OK"
         case 201: return "Created"
         case 400: return "Bad Request"
+        case 401: return "Unauthorized"
         case 403: return "Forbidden"
         case 404: return "Not Found"
         case 405: return "Method Not Allowed"
@@ -44,7 +49,8 @@ public struct HTTPResponse: Sendable {
     public func serialized(head: Bool = false) -> [UInt8] {
         var text = "HTTP/1.1 \(status) \(HTTPResponse.reason(status))\r\n"
         text += "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
-        text += "X-Content-Type-Options: nosniff\r\nContent-Security-Policy: default-src 'none'\r\nCache-Control: no-store\r\n"
+        text += "X-Content-Type-Options: nosniff\r\nContent-Security-Policy: \(contentSecurityPolicy)\r\nCache-Control: no-store\r\n"
+        text += "X-Frame-Options: DENY\r\nReferrer-Policy: no-referrer\r\n"
         for (k, v) in extraHeaders { text += "\(k): \(v)\r\n" }
         text += "\r\n"
         return Array(text.utf8) + (head ? [] : body)

@@ -47,6 +47,7 @@ public struct WebAPI: Sendable {
     /// Nil for an unknown path; throws 405 for a known path with the wrong method.
     func route(_ method: String, _ s: [String], _ r: HTTPRequest) throws -> HTTPResponse? {
         func only(_ m: String) throws { if method != m { throw HTTPError(405, "use \(m) for \(r.path)") } }
+        if let page = try Dashboard.route(method, s) { return page }
         switch s.count {
         case 1 where s[0] == "metrics":
             try only("GET")

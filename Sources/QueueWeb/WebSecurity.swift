@@ -1,7 +1,8 @@
 /// The server's security rules (README, "Web API"), applied before any route: the token on
 /// every request, and for mutations the read-only switch and the same-origin rule.
 public struct WebSecurity: Sendable {
-    /// Required as `Authorization: Bearer <token>` on every request when set.
+    /// Required on every request when set, as `Authorization: Bearer <token>` or as HTTP Basic
+    /// with any user name and the token as password (so a browser asks for it once).
     public var token: String?
     public var readOnly: Bool
     /// The origins a mutation may come from (the server's own, e.g. `http://127.0.0.1:8080`).
@@ -16,13 +17,11 @@ public struct WebSecurity: Sendable {
         self.token = token; self.readOnly = readOnly; self.ownOrigins = ownOrigins; self.allowedHosts = allowedHosts
     }
 
-    /// Nil when `request` may proceed, else the refusal (403).
+    /// Nil when `request` may proceed, else the refusal: 401 without valid credentials (the
+    /// response then carries `WWW-Authenticate: Basic`), 403 for the other rules.
     public func refusal(_ request: HTTPRequest, isMutation: Bool) -> HTTPError? {
-        if let token {
-            let given = request.header("authorization") ?? ""
-            if !WebSecurity.constantTimeEqual(Array(given.utf8), Array(("Bearer " + token).utf8)) {
-                return HTTPError(403, "a valid Authorization: Bearer token is required")
-            }
+        if let token, !WebSecurity.credentialsMatch(request.header("authorization") ?? "", token: token) {
+            return HTTPError(401, "a valid token is required: Authorization: Bearer <token>, or Basic with the token as password")
         }
         if let allowedHosts, let host = request.header("host"), !allowedHosts.contains(host.lowercased()) {
             return HTTPError(403, "unexpected Host header")

@@ -66,7 +66,7 @@ struct HTTPParserTests {
         func req(_ headers: [String: String]) -> HTTPRequest {
             HTTPRequest(method: "POST", path: "/api/pause", query: [:], headers: headers, body: [])
         }
-        #expect(rules.refusal(req([:]), isMutation: false)?.status == 403)
+        #expect(rules.refusal(req([:]), isMutation: false)?.status == 401)
         #expect(rules.refusal(req(["authorization": "Bearer t"]), isMutation: true) == nil)
         #expect(rules.refusal(req(["authorization": "Bearer t", "origin": "http://127.0.0.1:1"]), isMutation: true) == nil)
         #expect(rules.refusal(req(["authorization": "Bearer t", "origin": "null"]), isMutation: true)?.status == 403)

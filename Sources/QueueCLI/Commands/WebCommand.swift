@@ -5,9 +5,10 @@ import QueueWeb
 struct WebCommand: Command {
     static let name = "web"
     static let abstract = """
-        Serve the JSON API (/api/...) and Prometheus /metrics over HTTP. Binds 127.0.0.1 by default;
-        any other --host requires --token, which every request must then send as
-        "Authorization: Bearer T". --read-only refuses every change (403). Prints
+        Serve the dashboard (/), the JSON API (/api/...) and Prometheus /metrics over HTTP. Binds
+        127.0.0.1 by default; any other --host requires --token, which every request must then send
+        as "Authorization: Bearer T" or as Basic auth with T as password (else 401).
+        --read-only refuses every change (403). Prints
         "listening on http://HOST:PORT" (--port 0: any free port); SIGTERM/SIGINT stop it.
         """
     static let usage = "[--host 127.0.0.1] [--port 8080] [--read-only] [--token T]"
