@@ -93,7 +93,7 @@ enum Dashboard {
           <label class="wide">command <input id="f-command" name="command" required autocomplete="off" data-testid="f-command"></label>
           <label>id (optional) <input id="f-id" name="id" autocomplete="off" data-testid="f-id"></label>
           <label>priority <input id="f-priority" name="priority" inputmode="numeric" placeholder="0" data-testid="f-priority"></label>
-          <label>delay (seconds) <input id="f-delay" name="delay" inputmode="decimal" data-testid="f-delay"></label>
+          <label>delay (time units) <input id="f-delay" name="delay" inputmode="decimal" data-testid="f-delay"></label>
           <label>run at (ISO-8601) <input id="f-run-at" name="run_at" placeholder="2026-01-01T00:00:00Z" data-testid="f-run-at"></label>
           <label>max retries <input id="f-max-retries" name="max_retries" inputmode="numeric" placeholder="config" data-testid="f-max-retries"></label>
           <label>timeout (time units) <input id="f-timeout" name="timeout" inputmode="decimal" placeholder="config" data-testid="f-timeout"></label>

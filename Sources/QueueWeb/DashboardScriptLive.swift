@@ -52,8 +52,8 @@ enum DashboardScriptLive {
       if (runAt) job.run_at = runAt;
       if (delay) {
         const d = Number(delay);
-        if (!Number.isFinite(d) || d < 0) { $('f-error').textContent = 'delay must be a number of seconds ≥ 0'; return; }
-        job.run_at = new Date(Date.now() + d * 1000).toISOString();
+        if (!Number.isFinite(d)) { $('f-error').textContent = 'delay must be a number of time units'; return; }
+        job.delay = d;
       }
       const after = $('f-after').value.split(',').map((s) => s.trim()).filter((s) => s);
       if (after.length) job.after = after;

@@ -36,11 +36,22 @@ extension WebAPI {
                               "next": page.next.map { .string($0) } ?? .null]))
     }
 
-    /// `POST /api/jobs`: the CLI's job JSON, normalised by the core as `enqueue` does.
+    /// `POST /api/jobs`: the CLI's job JSON, normalised by the core as `enqueue` does. An extra
+    /// `"delay": N` (time units from the server's now, as `enqueue --delay`) is taken out of the
+    /// object and passed as that option; not together with `run_at`.
     func enqueue(_ body: [UInt8]) throws -> HTTPResponse {
         let now = Timestamp.now()
         let config = try spool.config()
-        let job = try Job.decode(body, now: now).normalisedForEnqueue(EnqueueOverrides(), config: config, now: now, sequence: 0)
+        var overrides = EnqueueOverrides()
+        var bytes = body
+        if case .object(var o)? = try? JSONCoding.decode(body), let delay = o["delay"] {
+            guard let units = delay.doubleValue else { throw HTTPError(400, "delay must be a number of time units") }
+            guard o["run_at"] == nil else { throw HTTPError(400, "give delay or run_at, not both") }
+            overrides.delay = units
+            o["delay"] = nil
+            bytes = JSONCoding.encode(.object(o), pretty: false)
+        }
+        let job = try Job.decode(bytes, now: now).normalisedForEnqueue(overrides, config: config, now: now, sequence: 0)
         try spool.enqueue([job])
         return .json(job.jsonValue, status: 201)
     }

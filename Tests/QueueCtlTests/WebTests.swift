@@ -9,6 +9,24 @@ import QueueSystem
 /// `queuectl web` over real loopback sockets: every endpoint, status code and security rule.
 @Suite("web API through the binary")
 struct WebTests {
+    /// `"delay"` in `POST /api/jobs` is counted by the server in time units from its own clock.
+    @Test func enqueueTakesADelayInTimeUnits() throws {
+        let s = TempSpool()
+        s.fast(["time_unit": "60"])
+        let w = WebFixture(s)
+        let before = Date()
+        let r = try #require(w.request("POST", "/api/jobs", body: #"{"id":"later","command":"true","delay":2}"#))
+        #expect(r.status == 201, "\(r)")
+        let runAt = ISO8601DateFormatter.withFraction.date(from: r.object["run_at"] as? String ?? "")
+        let wait = runAt.map { $0.timeIntervalSince(before) } ?? -1
+        #expect(wait > 110 && wait < 130, "run_at \(String(describing: r.object["run_at"])) is not 2 × 60 s from now")
+        #expect(w.request("POST", "/api/jobs", body: #"{"command":"true","delay":"soon"}"#)?.status == 400)
+        #expect(w.request("POST", "/api/jobs", body: #"{"command":"true","delay":-1}"#)?.status == 400)
+        #expect(w.request("POST", "/api/jobs", body: #"{"command":"true","delay":1,"run_at":"2030-01-01T00:00:00Z"}"#)?.status == 400)
+        let counts = try #require(w.request("GET", "/api/status")).object["counts"] as? [String: Any]
+        #expect(counts?["pending"] as? Int == 1, "a refused enqueue created a job: \(String(describing: counts))")
+    }
+
     @Test func jobsEndpointsEnqueueListPageSearchShowLog() throws {
         let s = TempSpool()
         s.fast()
@@ -192,5 +210,14 @@ struct WebTests {
         #expect(sampled.isSuperset(of: ["queuectl_jobs", "queuectl_oldest_pending_age_seconds", "queuectl_workers", "queuectl_paused"]))
         #expect(m.body.contains("queuectl_jobs{state=\"pending\"} 1\n"))
         #expect(w.request("POST", "/metrics")?.status == 405)
+    }
+}
+
+extension ISO8601DateFormatter {
+    /// ISO-8601 with fractional seconds, as job times are written.
+    static var withFraction: ISO8601DateFormatter {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
     }
 }
