@@ -36,12 +36,14 @@ extension WebAPI {
                               "next": page.next.map { .string($0) } ?? .null]))
     }
 
-    /// `POST /api/jobs`: the CLI's job JSON, normalised by the core as `enqueue` does.
+    /// `POST /api/jobs`: the CLI's job JSON, normalised by the core as `enqueue` does (`unique_key` included).
     func enqueue(_ body: [UInt8]) throws -> HTTPResponse {
         let now = Timestamp.now()
         let config = try spool.config()
         let job = try Job.decode(body, now: now).normalisedForEnqueue(EnqueueOverrides(), config: config, now: now, sequence: 0)
-        try spool.enqueue([job])
+        let id = try spool.enqueueIdempotent([job])[0]
+        // A unique_key held by a live job: nothing was added; 200 with that job.
+        if id != job.id { return .json(try spool.load(id).job.jsonValue, status: 200) }
         return .json(job.jsonValue, status: 201)
     }
 

@@ -16,6 +16,9 @@ struct EnqueueCommand: Command {
           --run-at TIME    due at an ISO-8601 time, e.g. 2026-11-24T07:15:00Z
           --timeout T      kill the job after T time units (0 = no timeout, overriding job_timeout)
           --after ID,...   due only once these jobs completed; dead if one of them ends dead
+          --unique-key KEY while a job with this key is pending, processing, failed (waiting
+                           for a retry), held or waiting, print its id instead and add nothing
+                           (also the JSON field unique_key; 1...200 bytes, no control characters)
         The options also override the fields of JSON input.
         """
     static let usage = "(JSON | - | --command CMD | --command-file PATH | --job-file PATH) [OPTIONS]"
@@ -29,6 +32,7 @@ struct EnqueueCommand: Command {
     var runAt: Timestamp?
     var timeout: Double?
     var after: [JobID] = []
+    var uniqueKey: UniqueKey?
 
     init(_ args: inout Arguments) throws {
         let command = try args.option("--command", "-c")
@@ -47,6 +51,7 @@ struct EnqueueCommand: Command {
         if let s = try args.option("--after") {
             for part in s.split(separator: ",", omittingEmptySubsequences: false) { after.append(try JobID(String(part))) }
         }
+        if let k = try args.option("--unique-key") { uniqueKey = try UniqueKey(k) }
         let positional = try args.rest()
         var sources: [Source] = []
         if let command { sources.append(.command(command)) }
@@ -60,6 +65,7 @@ struct EnqueueCommand: Command {
         }
         source = sources[0]
         if case .stdin = source, id != nil { throw .usage("--id cannot be used with '-' (many jobs)") }
+        if case .stdin = source, uniqueKey != nil { throw .usage("--unique-key cannot be used with '-' (give each line a unique_key)") }
     }
 
     func run(_ ctx: Context) throws -> Int32 {
@@ -84,9 +90,9 @@ struct EnqueueCommand: Command {
                                          timeout: timeout, after: after)
         if let id { overrides.id = try JobID(id) }
         for i in jobs.indices { jobs[i] = try jobs[i].normalisedForEnqueue(overrides, config: config, now: now, sequence: i) }
+        if let uniqueKey { for i in jobs.indices { jobs[i].uniqueKey = uniqueKey.rawValue } }
         try ctx.spool.create()
-        try ctx.spool.enqueue(jobs)
-        for job in jobs { ctx.out.line(job.id.rawValue) }
+        for id in try ctx.spool.enqueueIdempotent(jobs) { ctx.out.line(id.rawValue) }
         return ExitCode.success
     }
 

@@ -85,6 +85,7 @@ extension Spool {
             if error.isNotFound { return nil }
             throw error
         }
+        if job.state == .completed || job.state == .dead { releaseKey(of: job) }
         return RecoveryAction(id: id, from: "processing/\(name)", to: job.state,
                               reason: reason + (ended ? "; its attempt's processes were still running and were ended" : ""))
     }

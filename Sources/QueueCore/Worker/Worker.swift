@@ -180,6 +180,7 @@ public final class Worker: @unchecked Sendable {
                 return
             }
             var job = finish.job
+            if error == nil && job.state != .failed { self.spool.releaseKey(of: job) }  // completed or dead: its unique key is free
             if let error { job.lastError = "result not recorded: \(error)" }
             self.emit(.jobEnded(job, seconds: seconds, lost: error != nil))
             self.finishedSinceResolve.add(1, ordering: .relaxed)
