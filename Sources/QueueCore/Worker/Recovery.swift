@@ -78,6 +78,7 @@ extension Spool {
         if !Transition.isInterruptedMove(in: .processing, jsonState: job.state) {
             RetryPolicy.applyInterruption(to: &job, error: "interrupted: \(reason) during attempt \(job.attempts)",
                                           config: config, now: now)
+            job.appendAttempt(.interrupted(job))
         }
         do {
             try move(p, to: job.state, as: job, durable: true)
