@@ -157,6 +157,18 @@ struct UniqueKeyTests {
         #expect(s.ids(in: .pending).count == 1)
     }
 
+    /// `POST /api/jobs` takes `unique_key` too: 201 for the new job, 200 with the holder after.
+    @Test func webEnqueueWithAKey() throws {
+        let s = TempSpool()
+        let w = WebFixture(s)
+        let first = try #require(w.request("POST", "/api/jobs", body: #"{"id":"w1","command":"true","unique_key":"web"}"#))
+        #expect(first.status == 201, "\(first)")
+        let second = try #require(w.request("POST", "/api/jobs", body: #"{"id":"w2","command":"true","unique_key":"web"}"#))
+        #expect(second.status == 200 && second.object["id"] as? String == "w1", "\(second)")
+        #expect(w.request("POST", "/api/jobs", body: #"{"command":"true","unique_key":""}"#)?.status == 400)
+        #expect(s.ids(in: .pending) == ["w1"])
+    }
+
     /// `enqueue -`: a key given twice in one batch, and a key already held, add nothing.
     @Test func batchWithKeys() throws {
         let s = TempSpool()
