@@ -98,20 +98,18 @@ extension Spool {
     /// one look (it left one directory before the next was listed), so "not found" is believed
     /// only after three looks; no `ids/<id>` marker (deleted or purged) is believed at once.
     func holdsKey(_ id: JobID, key: UniqueKey, hint: String) -> Bool {
+        // Fast path (no directory listing): the job is still where enqueue put it.
+        let parts = hint.split(separator: "/", maxSplits: 1)
+        if parts.count == 2, let st = JobState(rawValue: String(parts[0])), st == .pending || st == .waiting,
+           let job = try? readJob(at: path(hint)) {
+            return job.id == id && job.uniqueKey == key.rawValue
+        }
         for look in 0..<3 {
             if look > 0 { usleep(10_000) }
             guard (try? FileStatus.of(markerPath(id))) != nil else { return false }
-            var candidates: [(state: JobState, path: String)] = []
-            let parts = hint.split(separator: "/", maxSplits: 1)
-            if look == 0, parts.count == 2, let st = JobState(rawValue: String(parts[0])), st == .pending || st == .waiting {
-                candidates.append((st, path(hint)))
-            }
-            if let loc = try? locate(id) { candidates.append((loc.state, loc.path)) }
-            for c in candidates {
-                guard let job = try? readJob(at: c.path) else { continue }  // moved meanwhile: look again
-                guard job.id == id, job.uniqueKey == key.rawValue else { return false }
-                return c.state != .completed && c.state != .dead
-            }
+            guard let loc = try? locate(id), let job = try? readJob(at: loc.path) else { continue }  // moved: look again
+            guard job.id == id, job.uniqueKey == key.rawValue else { return false }
+            return loc.state != .completed && loc.state != .dead
         }
         return false
     }
