@@ -24,7 +24,10 @@ public struct JobRunner: Sendable {
         public var durationSeconds: Double
     }
 
-    /// Runs the claim to its end. Never throws: failures become the job's outcome.
+    /// Runs the claim to its end. Never throws: failures become the job's outcome. Exit code 100
+    /// is a permanent failure (dead at once, `RetryPolicy.permanentFailureExitCode`); every other
+    /// failure follows the retry policy. The outcome carries the attempt's history entry
+    /// (`Job.appendAttempt`: worker, times, exit code or signal, timeout, its output's tail).
     ///
     /// The attempt starts only once it holds the job's run lock (`Spool.openRunLog`): processes
     /// of an earlier attempt that still hold it are ended first on this host, or waited for
