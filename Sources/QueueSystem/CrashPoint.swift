@@ -19,7 +19,7 @@ public enum CrashPoint {
 
     /// Every step name, for tests and documentation.
     public static let steps = [
-        "enqueue:reserved", "enqueue:written", "enqueue:renamed",
+        "enqueue:reserved", "enqueue:keyed", "enqueue:written", "enqueue:renamed",
         "claim:renamed", "claim:rewritten",
         "move:rewritten", "move:renamed",
     ]

@@ -5,11 +5,27 @@ import Darwin
 #endif
 
 extension FileDescriptor {
-    /// Takes an exclusive advisory lock on the open file description, waiting for it. The lock
-    /// is released when the description is closed (by every process sharing it).
-    /// - Throws: `SystemError` (e.g. `ENOLCK`, a filesystem without locks). EINTR is retried.
-    /// Corresponds to `flock(2)` with `LOCK_EX`.
+    /// Takes an exclusive advisory lock on the open file description, waiting as long as another
+    /// description holds it. Released by `unlock()` or when the description is closed (also when
+    /// the process dies). Corresponds to `flock(2)` with `LOCK_EX`.
+    /// - Throws: `SystemError` (e.g. `ENOLCK`, a filesystem without locks).
     public func lockExclusive(path: String? = nil) throws(SystemError) {
         try retryingEINTR("flock", path: path) { flock(rawValue, LOCK_EX) }
+    }
+
+    /// Reads at most `count` bytes at `offset` without moving the file offset (fewer at the end
+    /// of the file). Corresponds to `pread(2)`, looped over short reads.
+    public func read(at offset: Int64, count: Int, path: String? = nil) throws(SystemError) -> [UInt8] {
+        guard count > 0 else { return [] }
+        var buffer = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = try retryingEINTR("pread", path: path) {
+                buffer.withUnsafeMutableBytes { raw in pread(rawValue, raw.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return Array(buffer[0..<done])
     }
 }

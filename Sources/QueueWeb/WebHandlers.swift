@@ -36,7 +36,8 @@ extension WebAPI {
                               "next": page.next.map { .string($0) } ?? .null]))
     }
 
-    /// `POST /api/jobs`: the CLI's job JSON, normalised by the core as `enqueue` does. An extra
+    /// `POST /api/jobs`: the CLI's job JSON, normalised by the core as `enqueue` does
+    /// (`unique_key` included). An extra
     /// `"delay": N` (time units from the server's now, as `enqueue --delay`) is taken out of the
     /// object and passed as that option; not together with `run_at`.
     func enqueue(_ body: [UInt8]) throws -> HTTPResponse {
@@ -52,7 +53,9 @@ extension WebAPI {
             bytes = JSONCoding.encode(.object(o), pretty: false)
         }
         let job = try Job.decode(bytes, now: now).normalisedForEnqueue(overrides, config: config, now: now, sequence: 0)
-        try spool.enqueue([job])
+        let id = try spool.enqueueIdempotent([job])[0]
+        // A unique_key held by a live job: nothing was added; 200 with that job.
+        if id != job.id { return .json(try spool.load(id).job.jsonValue, status: 200) }
         return .json(job.jsonValue, status: 201)
     }
 

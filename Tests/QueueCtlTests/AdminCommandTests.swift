@@ -35,7 +35,7 @@ struct AdminCommandTests {
         let limited = try #require(parseJSON(s.run("list", "--limit", "1", "--json").out) as? [Any])
         #expect(limited.count == 1)
 
-        let show = s.run("show", "p1")
+        let show = s.run("show", "p1", "--json")  // plain `show` adds the history table
         #expect(show.code == 0)
         let job = try #require(parseJSON(show.out) as? [String: Any], "show is not a JSON object")
         #expect(job["id"] as? String == "p1")

@@ -17,6 +17,9 @@ struct EnqueueCommand: Command {
           --timeout T      kill the job after T time units (0 = no timeout, overriding job_timeout)
           --after ID,...   due only once these jobs completed; dead if one of them ends dead
           --group NAME     concurrency group: at most config group.NAME.limit of its jobs run at once
+          --unique-key KEY while a job with this key is pending, processing, failed (waiting
+                           for a retry), held or waiting, print its id instead and add nothing
+                           (also the JSON field unique_key; 1...200 bytes, no control characters)
         The options also override the fields of JSON input.
         """
     static let usage = "(JSON | - | --command CMD | --command-file PATH | --job-file PATH) [OPTIONS]"
@@ -31,6 +34,7 @@ struct EnqueueCommand: Command {
     var timeout: Double?
     var after: [JobID] = []
     var group: GroupName?
+    var uniqueKey: UniqueKey?
 
     init(_ args: inout Arguments) throws {
         let command = try args.option("--command", "-c")
@@ -50,6 +54,7 @@ struct EnqueueCommand: Command {
             for part in s.split(separator: ",", omittingEmptySubsequences: false) { after.append(try JobID(String(part))) }
         }
         if let g = try args.option("--group") { group = try GroupName(g) }
+        if let k = try args.option("--unique-key") { uniqueKey = try UniqueKey(k) }
         let positional = try args.rest()
         var sources: [Source] = []
         if let command { sources.append(.command(command)) }
@@ -63,6 +68,7 @@ struct EnqueueCommand: Command {
         }
         source = sources[0]
         if case .stdin = source, id != nil { throw .usage("--id cannot be used with '-' (many jobs)") }
+        if case .stdin = source, uniqueKey != nil { throw .usage("--unique-key cannot be used with '-' (give each line a unique_key)") }
     }
 
     func run(_ ctx: Context) throws -> Int32 {
@@ -88,9 +94,9 @@ struct EnqueueCommand: Command {
         if let id { overrides.id = try JobID(id) }
         if let group { for i in jobs.indices { jobs[i].group = group } }
         for i in jobs.indices { jobs[i] = try jobs[i].normalisedForEnqueue(overrides, config: config, now: now, sequence: i) }
+        if let uniqueKey { for i in jobs.indices { jobs[i].uniqueKey = uniqueKey.rawValue } }
         try ctx.spool.create()
-        try ctx.spool.enqueue(jobs)
-        for job in jobs { ctx.out.line(job.id.rawValue) }
+        for id in try ctx.spool.enqueueIdempotent(jobs) { ctx.out.line(id.rawValue) }
         return ExitCode.success
     }
 

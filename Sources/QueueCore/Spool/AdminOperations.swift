@@ -10,6 +10,7 @@ extension Spool {
         if !Transition.deletable.contains(loc.state) {
             throw .conflict("job \(id) is processing; it can be deleted once it has finished (or after `queuectl worker stop`)")
         }
+        let deleted = try? readJob(at: loc.path)  // for its unique key, released below
         do {
             try FileSystem.unlink(loc.path)
             try FileSystem.syncDirectory(directory(loc.state))
@@ -20,6 +21,7 @@ extension Spool {
         }
         _ = try? FileSystem.unlinkIfExists(logPath(id))
         _ = try? FileSystem.unlinkIfExists(markerPath(id))
+        if let deleted { releaseKey(of: deleted) }
         return loc.state
     }
 

@@ -40,6 +40,7 @@ extension Spool {
             }
             do {
                 try move(p, to: job.state, as: job, durable: true)
+                if job.state == .dead { releaseKey(of: job) }
                 moved.append((job.id, job.state))
             } catch {
                 continue  // moved by someone else meanwhile

@@ -21,6 +21,7 @@ public struct FsckFinding: Sendable, CustomStringConvertible {
         case missingMarker = "missing-marker"
         case unsafePermissions = "unsafe-permissions"
         case invalidName = "invalid-name"
+        case staleKey = "stale-key"
     }
     public var kind: Kind
     public var path: String
@@ -109,6 +110,7 @@ final class FsckChecker {
         checkDuplicates()
         for c in deferred { note(c) }
         checkMarkers()
+        checkKeys()
         return report
     }
 

@@ -24,7 +24,10 @@ public struct JobRunner: Sendable {
         public var durationSeconds: Double
     }
 
-    /// Runs the claim to its end. Never throws: failures become the job's outcome.
+    /// Runs the claim to its end. Never throws: failures become the job's outcome. Exit code 100
+    /// is a permanent failure (dead at once, `RetryPolicy.permanentFailureExitCode`); every other
+    /// failure follows the retry policy. The outcome carries the attempt's history entry
+    /// (`Job.appendAttempt`: worker, times, exit code or signal, timeout, its output's tail).
     ///
     /// The attempt starts only once it holds the job's run lock (`Spool.openRunLog`): processes
     /// of an earlier attempt that still hold it are ended first on this host, or waited for
@@ -32,15 +35,18 @@ public struct JobRunner: Sendable {
     public func run(_ claim: JobClaim, config: @Sendable () -> Config, abortFlag: @Sendable () -> Bool,
                     warn: (String) -> Void = { _ in }) -> Outcome {
         let started = MonotonicClock.nanos()
+        let startedAt = Timestamp.now()
         var job = claim.job
         let cfg = config()
         let timeoutSeconds = cfg.timeoutSeconds(for: job)
         var errorText: String?
         var exitCode: Int?
+        var attempt = AttemptFacts()
         do {
             guard let log = try lockRun(job.id, config: config, abortFlag: abortFlag, warn: warn) else {
                 throw SystemError(errno: .interrupted, operation: "waiting for an earlier attempt to end", path: spool.logPath(job.id))
             }
+            attempt.logOffset = spool.logSize(log)
             let spawned = Result { () throws(SystemError) -> ChildProcess in
                 try ChildProcess.spawnShell(job.command, output: log, environment: [
                     "QUEUECTL_JOB_ID": job.id.rawValue,
@@ -60,6 +66,7 @@ public struct JobRunner: Sendable {
                 if let deadline, MonotonicClock.nanos() >= deadline {
                     _ = child.terminateGroup(grace: config().killGrace)
                     errorText = "timed out after \(Config.format(timeoutSeconds!)) s; process group killed"
+                    attempt.timedOut = true
                     termination = .signaled(SIGKILL)
                 } else if abortFlag() {
                     _ = child.terminateGroup(grace: config().killGrace)
@@ -72,8 +79,13 @@ public struct JobRunner: Sendable {
                 exitCode = Int(code)
                 if code != 0 && errorText == nil {
                     errorText = code == 127 ? "exit code 127 (command not found)" : "exit code \(code)"
+                    if Int(code) == RetryPolicy.permanentFailureExitCode {
+                        errorText = "exit code 100 (permanent failure: not retried)"
+                        attempt.permanent = true
+                    }
                 }
             case .signaled(let sig):
+                attempt.signal = Int(sig)
                 if errorText == nil { errorText = "killed by signal \(sig)" }
             }
         } catch {
@@ -87,9 +99,26 @@ public struct JobRunner: Sendable {
             job.finishedAt = now
             job.updatedAt = now
         } else {
-            RetryPolicy.applyFailure(to: &job, error: errorText!, exitCode: exitCode, config: config(), now: now)
+            RetryPolicy.applyFailure(to: &job, error: errorText!, exitCode: exitCode, config: config(), now: now,
+                                     permanent: attempt.permanent)
         }
-        return Outcome(job: job, durationSeconds: Double(MonotonicClock.nanos() - started) / 1e9)
+        let seconds = Double(MonotonicClock.nanos() - started) / 1e9
+        job.appendAttempt(AttemptRecord(
+            attempt: job.attempts, worker: worker, startedAt: startedAt, endedAt: now, durationSeconds: seconds,
+            exitCode: exitCode, signal: attempt.signal, timedOut: attempt.timedOut, outcome: job.state.rawValue,
+            error: job.state == .completed ? nil : job.lastError,
+            output: attempt.logOffset.map { spool.outputTail(job.id, from: $0) } ?? ""))
+        return Outcome(job: job, durationSeconds: seconds)
+    }
+
+    /// What `run` learns about an attempt for its history entry.
+    private struct AttemptFacts {
+        /// Where the attempt's output starts in `logs/<id>.log` (nil: the command never started).
+        var logOffset: Int64?
+        var signal: Int?
+        var timedOut = false
+        /// Exit code 100: dead at once, without further retries.
+        var permanent = false
     }
 
     /// Takes the job's run lock, ending (this host) or waiting for (elsewhere) the processes of an

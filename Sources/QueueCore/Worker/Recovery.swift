@@ -79,6 +79,7 @@ extension Spool {
         if interruptedAttempt {
             RetryPolicy.applyInterruption(to: &job, error: "interrupted: \(reason) during attempt \(job.attempts)",
                                           config: config, now: now)
+            job.appendAttempt(.interrupted(job))
         }
         do {
             try move(p, to: job.state, as: job, durable: true)
@@ -87,6 +88,7 @@ extension Spool {
             throw error
         }
         if interruptedAttempt { countRecoveredAttempt(outcome: job.state) }
+        if job.state == .completed || job.state == .dead { releaseKey(of: job) }
         return RecoveryAction(id: id, from: "processing/\(name)", to: job.state,
                               reason: reason + (ended ? "; its attempt's processes were still running and were ended" : ""))
     }

@@ -193,6 +193,7 @@ public final class Worker: @unchecked Sendable {
                 job.lastError = "result not recorded: \(error)"
             } else {
                 self.counters.withLock { $0.count(outcome: job.state) }
+                if job.state != .failed { self.spool.releaseKey(of: job) }  // completed or dead: its unique key is free
             }
             self.emit(.jobEnded(job, seconds: seconds, lost: error != nil))
             self.finishedSinceResolve.add(1, ordering: .relaxed)
