@@ -10,8 +10,10 @@ extension Spool {
         if !Transition.deletable.contains(loc.state) {
             throw .conflict("job \(id) is processing; it can be deleted once it has finished (or after `queuectl worker stop`)")
         }
+        let gone = try? readJob(at: loc.path)
         do {
             try FileSystem.unlink(loc.path)
+            logRemoval(gone, id: id, from: loc.state, to: "deleted")
             try FileSystem.syncDirectory(directory(loc.state))
         } catch where error.isNotFound {
             throw .conflict("job \(id) moved while being deleted; try again")
@@ -37,7 +39,7 @@ extension Spool {
         job.state = to
         job.updatedAt = .now()
         do {
-            try move(file.path, to: to, as: job, durable: true)
+            try move(file.path, to: to, as: job, durable: true, reason: t.rawValue)
         } catch where error.isNotFound {
             throw .conflict("job \(id) moved while being changed; try again")
         } catch {

@@ -80,7 +80,7 @@ extension Spool {
                                           config: config, now: now)
         }
         do {
-            try move(p, to: job.state, as: job, durable: true)
+            try move(p, to: job.state, as: job, durable: true, reason: "recovered: \(reason)")
         } catch {
             if error.isNotFound { return nil }
             throw error
