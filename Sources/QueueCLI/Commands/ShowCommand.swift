@@ -3,7 +3,7 @@ import QueueCore
 /// `queuectl show ID`: the job's JSON file.
 struct ShowCommand: Command {
     static let name = "show"
-    static let abstract = "Print a job's JSON (its file in the spool)."
+    static let abstract = "Print a job's JSON (its file in the spool, else its line in archive/)."
     static let usage = "ID [--json]"
     var id: JobID
 
@@ -13,8 +13,15 @@ struct ShowCommand: Command {
     }
 
     func run(_ ctx: Context) throws -> Int32 {
-        let file = try ctx.spool.load(id)
-        ctx.out.bytes(file.job.encoded())
+        let job: Job
+        do {
+            job = try ctx.spool.load(id).job
+        } catch QueueError.notFound {
+            // Not in the spool: look in archive/ (a scan of its day files, newest first).
+            guard let archived = ctx.spool.findArchived(id) else { throw QueueError.notFound(id.rawValue) }
+            job = archived
+        }
+        ctx.out.bytes(job.encoded())
         return ExitCode.success
     }
 }
