@@ -40,7 +40,10 @@ struct ArchiveCommand: Command {
         if dryRun {
             ctx.out.line("would archive \(report.wouldArchive) job\(report.wouldArchive == 1 ? "" : "s")")
         } else {
-            if report.settled > 0 { ctx.out.line("settled \(report.settled) job\(report.settled == 1 ? "" : "s") an interrupted archive run had staged") }
+            if report.settled > 0 {
+                ctx.out.line("settled \(report.settled) job\(report.settled == 1 ? "" : "s") an interrupted archive run had staged"
+                    + " (\(report.alreadyArchived) already in the archive)")
+            }
             ctx.out.line("archived \(report.archived) job\(report.archived == 1 ? "" : "s")")
         }
         return ExitCode.success

@@ -198,9 +198,9 @@ extension Spool {
             var jobs = byDay[day]!
             let file = path("archive", "\(day).jsonl")
             if checkExisting {
-                let present = Spool.archivedKeys(in: file, among: Set(jobs.map { "\($0.id.rawValue)\u{0}\($0.createdAt.micros)" }))
+                let present = Spool.archivedKeys(in: file, among: Set(jobs.map(Spool.archiveKey)))
                 let before = jobs.count
-                jobs.removeAll { present.contains("\($0.id.rawValue)\u{0}\($0.createdAt.micros)") }
+                jobs.removeAll { present.contains(Spool.archiveKey($0)) }
                 report.alreadyArchived += before - jobs.count
             }
             guard !jobs.isEmpty else { continue }
@@ -289,14 +289,18 @@ extension Spool {
         return 0
     }
 
-    /// Which of `keys` (`id NUL created_at-micros`) have a line in `file`.
+    /// What identifies a job's line in the archive: its id and `created_at` (an id may be reused
+    /// once its job left the spool).
+    static func archiveKey(_ job: Job) -> String { "\(job.id.rawValue)\u{0}\(job.createdAt.micros)" }
+
+    /// Which of `keys` (`archiveKey`) have a line in `file`.
     static func archivedKeys(in file: String, among keys: Set<String>) -> Set<String> {
         var found: Set<String> = []
         var tail = EventLogReader.Tail(path: file)
         defer { tail.close() }
         tail.drain { line in
             guard let job = ArchivedJob.parse(line) else { return }
-            let k = "\(job.id.rawValue)\u{0}\(job.createdAt.micros)"
+            let k = archiveKey(job)
             if keys.contains(k) { found.insert(k) }
         }
         return found

@@ -33,10 +33,17 @@ extension Spool {
             tail.close()
         }
         guard going else { return }
-        for name in ((try? DirectoryStream.names(archiveStagingDirectory)) ?? []).sorted() where going {
+        // Staged jobs (at most a few batches) whose line is not in their day file yet.
+        var staged: [Job] = []
+        for name in ((try? DirectoryStream.names(archiveStagingDirectory)) ?? []).sorted() {
             guard JobFileName.parsePlain(name) != nil, let job = try? readJob(at: path("archive", "staging", name)),
                   states.isEmpty || states.contains(job.state) else { continue }
-            going = body(job)
+            staged.append(job)
+        }
+        for day in Set(staged.map { Spool.archiveDay(of: $0) }).sorted(by: >) where going {
+            let jobs = staged.filter { Spool.archiveDay(of: $0) == day }
+            let present = Spool.archivedKeys(in: path("archive", "\(day).jsonl"), among: Set(jobs.map(Spool.archiveKey)))
+            for job in jobs where going && !present.contains(Spool.archiveKey(job)) { going = body(job) }
         }
     }
 
