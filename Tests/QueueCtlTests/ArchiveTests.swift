@@ -117,7 +117,7 @@ struct ArchiveTests {
         s.write(s.path("archive/\(day).jsonl"), #"{"attempts":1,"command":"echo output-of-o1","created_at":"#)
         #expect(s.run("archive", "--older-than", "0").code == 0)
         let text = s.read(s.path("archive/\(day).jsonl"))
-        #expect(text.hasSuffix("\n") && text.split(separator: "\n").count == 3, text)
+        #expect(text.hasSuffix("\n") && text.split(separator: "\n").count == 3, "\(text)")
         #expect(archiveLines(s).compactMap { $0["id"] as? String }.sorted() == ["o1", "o2", "o3"])
     }
 
