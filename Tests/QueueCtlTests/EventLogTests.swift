@@ -99,9 +99,11 @@ struct EventLogTests {
     @Test func followPrintsNewLinesAcrossRotation() throws {
         let s = TempSpool()
         s.fast(["event_log_max_bytes": "4096", "event_log_keep": "3"])
+        s.enqueue(#"{"id":"zero","command":"true"}"#)
         let f = s.start(["events", "--follow", "--json"])
         defer { f.kill9() }
-        usleep(300_000)
+        // The log exists before the follower starts: it prints the last lines, then new ones.
+        #expect(f.waitFor(#""job":"zero""#), "follower printed: \(f.output)")
         s.enqueue(#"{"id":"first","command":"true"}"#)
         #expect(f.waitFor(#""job":"first""#), "follower printed: \(f.output)")
         // 40 more jobs, one enqueue each: well over 4096 bytes of lines, so the log rotates.
@@ -112,7 +114,7 @@ struct EventLogTests {
         f.signal(SIGTERM)
         #expect(f.wait(timeout: 10) == 0, "events --follow did not end cleanly: \(f.errors)")
         let printed = f.output.split(separator: "\n").compactMap { parseJSON(String($0)) as? [String: Any] }.compactMap { $0["job"] as? String }
-        for id in ["first", "last"] + (0..<40).map({ "n\($0)" }) {
+        for id in ["zero", "first", "last"] + (0..<40).map({ "n\($0)" }) {
             #expect(printed.filter { $0 == id }.count == 1, "\(id) printed \(printed.filter { $0 == id }.count) times")
         }
         // `events` without --follow reads the rotated files first, then the current one.
