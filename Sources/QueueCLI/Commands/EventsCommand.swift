@@ -7,7 +7,7 @@ struct EventsCommand: Command {
     static let abstract = """
         Print the event log: one line per job transition (rotated files first). --json prints the raw
         JSON lines; --lines N only the last N; --follow keeps printing new lines (across rotations)
-        until SIGINT/SIGTERM.
+        until SIGINT/SIGTERM (or until its output is closed).
         """
     static let usage = "[--follow] [--json] [--lines N]"
     var follow: Bool
@@ -26,7 +26,7 @@ struct EventsCommand: Command {
         if follow { TerminationSignals.handle { _ in stop.store(true, ordering: .relaxed) } }
         let poll = min(max((try? ctx.spool.config())?.pollInterval ?? 0.1, 0.02), 0.25)
         EventLogReader.read(ctx.spool, lastLines: lines ?? (follow ? 10 : nil), follow: follow, pollInterval: poll,
-                            shouldStop: { stop.load(ordering: .relaxed) }) { batch in
+                            shouldStop: { stop.load(ordering: .relaxed) || EventLogReader.standardOutputClosed() }) { batch in
             for line in batch { ctx.out.line(json ? line : EventsCommand.human(line)) }
             ctx.out.flush()
         }

@@ -51,6 +51,13 @@ public enum EventLogReader {
         old?.tail.close()
     }
 
+    /// True when the reader of standard output went away (a closed pipe: `events --follow | head`),
+    /// so a follower can end instead of writing into nothing forever (SIGPIPE is ignored).
+    public static func standardOutputClosed() -> Bool {
+        var p = pollfd(fd: 1, events: 0, revents: 0)
+        return poll(&p, 1, 0) == 1 && p.revents & Int16(POLLERR | POLLHUP) != 0
+    }
+
     /// An open file read to its end, keeping an incomplete last line for the next drain.
     struct Tail {
         var fd: Int32
