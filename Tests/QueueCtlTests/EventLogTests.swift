@@ -77,6 +77,20 @@ struct EventLogTests {
         #expect(all.first { $0["job"] as? String == "d" && $0["to"] as? String == "pending" && $0["from"] as? String == "dead" }?["reason"] as? String == "dlq retry")
     }
 
+    /// Dependency moves (waiting/ → pending/) and the adoption of a file dropped into pending/.
+    @Test func dependencyMovesAndAdoptionAreLogged() throws {
+        let s = TempSpool()
+        s.fast(["poll_interval": "0.05", "drop_grace": "0"])
+        s.enqueue(#"{"id":"a","command":"true"}"#)
+        try #require(s.run("enqueue", "--id", "b", "--after", "a", "--command", "true").code == 0)
+        s.write(s.path("pending/dropped.json"), #"{"command":"true"}"#)
+        try #require(s.run("worker", "start", "--exit-when-idle").code == 0)
+        let all = try events(s)
+        #expect(moves(all, "b") == ["new->waiting", "waiting->pending", "pending->processing", "processing->completed"], "\(all)")
+        #expect(moves(all, "dropped") == ["pending->pending", "pending->processing", "processing->completed"], "\(all)")
+        #expect(all.first { $0["job"] as? String == "b" && $0["from"] as? String == "waiting" }?["reason"] as? String == "dependencies completed")
+    }
+
     /// A worker killed during an attempt: recovery's move back to pending/ is one line too.
     @Test func recoveryOfAnInterruptedAttemptIsLogged() throws {
         let s = TempSpool()
