@@ -6,7 +6,8 @@ public enum QueueCLI {
         EnqueueCommand.self, WorkerCommand.self, StatusCommand.self, ListCommand.self, ShowCommand.self,
         LogsCommand.self, DLQCommand.self, DeleteCommand.self, ConfigCommand.self, RecoverCommand.self,
         FsckCommand.self, WaitCommand.self, HoldCommand.self, ReleaseCommand.self, RetryCommand.self,
-        PauseCommand.self, ResumeCommand.self, PurgeCommand.self, WebCommand.self, WhyCommand.self,
+        PauseCommand.self, ResumeCommand.self, PurgeCommand.self, WebCommand.self, WhyCommand.self, EventsCommand.self,
+        ArchiveCommand.self,
     ] }
 
     /// The process entry point: checks the raw argv is UTF-8 (Swift's `CommandLine.arguments`

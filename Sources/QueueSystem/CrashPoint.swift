@@ -22,6 +22,7 @@ public enum CrashPoint {
         "enqueue:reserved", "enqueue:keyed", "enqueue:written", "enqueue:renamed",
         "claim:renamed", "claim:rewritten",
         "move:rewritten", "move:renamed",
+        "archive:staged", "archive:appended", "archive:removed",
     ]
 
     @inline(__always)

@@ -3,20 +3,23 @@ import QueueCore
 /// `queuectl list`: jobs of one state (or all), in claim order for pending/ and failed/.
 struct ListCommand: Command {
     static let name = "list"
-    static let abstract = "List jobs (all states, or --state STATE), in claim order for pending and failed."
-    static let usage = "[--state STATE] [--limit N] [--json]"
+    static let abstract = "List jobs (all states, or --state STATE), in claim order for pending and failed. --archived: the archive, newest day first."
+    static let usage = "[--state STATE] [--limit N] [--json] [--archived]"
     var state: JobState?
     var limit: Int?
     var json: Bool
+    var archived: Bool
 
     init(_ args: inout Arguments) throws {
         state = try args.stateOption()
         limit = try args.intOption("--limit", in: 0...Int(Int32.max))
         json = try args.flag("--json")
+        archived = try args.flag("--archived")
     }
 
     func run(_ ctx: Context) throws -> Int32 {
         try ctx.spool.create()
+        if archived { ArchiveListing.print(ctx, state: state, limit: limit, json: json); return ExitCode.success }
         try Listing.print(ctx, states: state.map { [$0] } ?? JobState.allCases, limit: limit, json: json)
         return ExitCode.success
     }

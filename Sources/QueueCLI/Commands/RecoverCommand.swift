@@ -25,6 +25,7 @@ struct RecoverCommand: Command {
         for f in report.findings where f.repaired { ctx.out.line("repaired \(f)") }
         for f in report.unrepaired { ctx.err.line("queuectl recover: needs attention: \(f)") }
         let removed = ctx.spool.removeDeadRegistrations(config: config)
+        if let settled = try? ctx.spool.settleArchiveStaging(), settled.settled > 0 { ctx.out.line("settled \(settled.settled) staged archive jobs") }
         for w in removed { ctx.out.line("removed the registration of dead worker \(w)") }
         if actions.isEmpty && errors.isEmpty && slots.released.isEmpty && slots.errors.isEmpty && report.findings.isEmpty && removed.isEmpty { ctx.out.line("nothing to recover") }
         return errors.isEmpty && slots.errors.isEmpty && report.isClean ? ExitCode.success : ExitCode.failure

@@ -5,7 +5,7 @@ import QueueCore
 struct ShowCommand: Command {
     static let name = "show"
     static let abstract = """
-        Print a job's JSON (its file in the spool), then its attempt history as a table.
+        Print a job's JSON (its file in the spool, else its line in archive/), then its attempt history as a table.
           --json   only the JSON, with the history as its field 'history'
         """
     static let usage = "ID [--json]"
@@ -18,12 +18,12 @@ struct ShowCommand: Command {
     }
 
     func run(_ ctx: Context) throws -> Int32 {
-        let file = try ctx.spool.load(id)
+        let loaded = try find(ctx.spool)
         if json {
-            ctx.out.bytes(file.job.encoded())
+            ctx.out.bytes(loaded.encoded())
             return ExitCode.success
         }
-        var job = file.job
+        var job = loaded
         let history = job.history
         let dropped = job.historyDropped
         job.extra["history"] = nil
@@ -38,6 +38,17 @@ struct ShowCommand: Command {
             for line in HistoryTable.lines(history) { ctx.out.line(line) }
         }
         return ExitCode.success
+    }
+
+    /// The job's file, or when it is in no state directory its line in archive/ (a scan of the
+    /// day files, newest first).
+    private func find(_ spool: Spool) throws(QueueError) -> Job {
+        do {
+            return try spool.load(id).job
+        } catch {
+            if case .notFound = error, let archived = spool.findArchived(id) { return archived }
+            throw error
+        }
     }
 }
 
@@ -76,4 +87,5 @@ enum HistoryTable {
         }
         return lines
     }
+
 }

@@ -13,6 +13,7 @@ extension Spool {
         let deleted = try? readJob(at: loc.path)  // for its unique key, released below
         do {
             try FileSystem.unlink(loc.path)
+            logRemoval(deleted, id: id, from: loc.state, to: "deleted")
             try FileSystem.syncDirectory(directory(loc.state))
         } catch where error.isNotFound {
             throw .conflict("job \(id) moved while being deleted; try again")
@@ -39,7 +40,7 @@ extension Spool {
         job.state = to
         job.updatedAt = .now()
         do {
-            try move(file.path, to: to, as: job, durable: true)
+            try move(file.path, to: to, as: job, durable: true, reason: t.rawValue)
         } catch where error.isNotFound {
             throw .conflict("job \(id) moved while being changed; try again")
         } catch {

@@ -79,7 +79,7 @@ extension Spool {
         job.resetForQueue(keepingAttempts: job.state != .dead && job.state != .completed)
         job.updatedAt = now
         do {
-            try move(p, to: .pending, as: job, durable: true)
+            try move(p, to: .pending, as: job, durable: true, reason: "adopted \(dir.directory)/\(name)")
         } catch where error.isNotFound {
             return .vanished
         } catch {

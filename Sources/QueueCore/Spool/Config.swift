@@ -28,6 +28,16 @@ public struct Config: Sendable, Equatable {
     public var allowSharedSpool = false
     /// `group.NAME.limit` keys: group name to limit (`GroupLimits.swift`); absent = unlimited.
     public var groupLimits: [String: Int] = [:]
+    /// Append every transition to `events/events.log` (see `EventLog`).
+    public var eventLog = true
+    /// Size at which the event log is rotated.
+    public var eventLogMaxBytes = 16 << 20
+    /// Rotated event logs kept (`events.log.1` ... `events.log.N`).
+    public var eventLogKeep = 3
+    /// Seconds after which workers archive completed and dead jobs into `archive/`; 0 means never.
+    public var archiveAfter = 0.0
+    /// Seconds between two archive batches of a worker (at most 500 jobs each).
+    public var archiveEvery = 60.0
 
     public init() {}
 
@@ -51,6 +61,11 @@ public struct Config: Sendable, Equatable {
         numberKey("drop_grace", "seconds a malformed dropped file is left before quarantine", 0...86_400, \.dropGrace),
         durationKey("retention", "age after which workers purge completed/dead jobs (0 = never; e.g. 7d)", \.retention),
         boolKey("allow_shared_spool", "let workers run jobs from a group/world-writable spool", \.allowSharedSpool),
+        boolKey("event_log", "append every job transition to events/events.log", \.eventLog),
+        intKey("event_log_max_bytes", "size at which events/events.log is rotated", 4096...(1 << 40), \.eventLogMaxBytes),
+        intKey("event_log_keep", "rotated event logs kept (events.log.1 ... .N)", 0...100, \.eventLogKeep),
+        durationKey("archive_after", "age after which workers archive completed/dead jobs into archive/ (0 = never; e.g. 7d)", \.archiveAfter),
+        numberKey("archive_every", "seconds between two archive batches of a worker", 0.01...86_400, \.archiveEvery),
     ]
 
     public static func key(named name: String) throws(QueueError) -> Key {

@@ -39,7 +39,7 @@ extension Spool {
                 if job.runAt < now && job.runAt == job.createdAt { job.runAt = now }
             }
             do {
-                try move(p, to: job.state, as: job, durable: true)
+                try move(p, to: job.state, as: job, durable: true, reason: failure ?? "dependencies completed")
                 if job.state == .dead { releaseKey(of: job) }
                 moved.append((job.id, job.state))
             } catch {

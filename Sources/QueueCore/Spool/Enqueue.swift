@@ -66,6 +66,7 @@ extension Spool {
             try FileSystem.syncDirectory(directory(.pending))
             if jobs.contains(where: { $0.state == .waiting }) { try FileSystem.syncDirectory(directory(.waiting)) }
             try FileSystem.syncDirectory(path("ids"))
+            logEvents(jobs.map { JobEvent($0, from: nil, to: $0.state.rawValue, reason: "enqueued") })
             CrashPoint.hit("enqueue:renamed")
         } catch {
             // Undo what did not reach its directory: its tmp file and its id's marker (so a

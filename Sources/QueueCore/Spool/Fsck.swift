@@ -198,7 +198,7 @@ final class FsckChecker {
             later(.misnamed, p, "the name does not follow the pattern of \(state.directory)/", file: st) {
                 var fixed = job
                 fixed.state = state
-                try spool.move(p, to: state, as: fixed, durable: true)
+                try spool.move(p, to: state, as: fixed, durable: true, reason: "fsck: misnamed")
                 return true
             }
             return
@@ -215,7 +215,7 @@ final class FsckChecker {
         if job.state != state {
             if Transition.isInterruptedMove(in: state, jsonState: job.state) {
                 later(.stateMismatch, p, "JSON says \(job.state.rawValue): an interrupted move, completed to \(job.state.directory)/", file: st) {
-                    try spool.move(p, to: job.state, as: job, durable: true)
+                    try spool.move(p, to: job.state, as: job, durable: true, reason: "fsck: interrupted move completed")
                     return true
                 }
                 return
@@ -225,7 +225,7 @@ final class FsckChecker {
                 if state == .pending && job.state.isTerminal { fixed.attempts = 0 }
                 fixed.state = state
                 fixed.updatedAt = now
-                try spool.move(p, to: state, as: fixed, durable: true)
+                try spool.move(p, to: state, as: fixed, durable: true, reason: "fsck: the directory wins")
                 return true
             }
         }

@@ -60,10 +60,12 @@ extension Spool {
     /// then the source (so no stale copy survives in the source directory). The move is a
     /// rename, not a move by link: admin commands, recoverers and claimers may race for the same
     /// file, and the rename (with the exchange before it) is what lets exactly one win.
+    /// Each move appends one line to the event log (`reason` in it).
     /// - Returns: the destination path.
     /// - Throws: ENOENT when `from` vanished (someone else moved it), EEXIST when the destination name is taken.
     @discardableResult
-    public func move(_ from: String, to state: JobState, as job: Job, durable: Bool, worker: ProcessTag? = nil) throws(SystemError) -> String {
+    public func move(_ from: String, to state: JobState, as job: Job, durable: Bool, worker: ProcessTag? = nil,
+                     reason: String? = nil) throws(SystemError) -> String {
         precondition(job.state == state, "move: content state must equal the destination")
         try rewrite(from, with: job, sync: durable)
         CrashPoint.hit("move:rewritten", state.rawValue)
@@ -80,6 +82,7 @@ extension Spool {
             let fromDir = FileSystem.parentDirectory(from)
             if fromDir != directory(state) { try FileSystem.syncDirectory(fromDir) }
         }
+        logEvent(job, from: FileSystem.parentDirectory(from).split(separator: "/").last.map(String.init), to: state.rawValue, reason: reason)
         CrashPoint.hit("move:renamed", state.rawValue)
         return dest
     }

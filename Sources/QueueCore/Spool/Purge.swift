@@ -16,10 +16,12 @@ extension Spool {
                 let p = path(state.directory, name)
                 guard let st = try? FileStatus.of(p), st.kind == .regular else { continue }
                 var finished = Timestamp(micros: st.modifiedNanos / 1000)
-                if let job = try? readJob(at: p), let f = job.finishedAt { finished = f }
+                let job = try? readJob(at: p)
+                if let f = job?.finishedAt { finished = f }
                 guard finished < cutoff else { continue }
                 do {
                     try FileSystem.unlink(p)
+                    logRemoval(job, id: id, from: state, to: "purged")
                     _ = try FileSystem.unlinkIfExists(logPath(id))
                     _ = try FileSystem.unlinkIfExists(markerPath(id))
                     removed += 1

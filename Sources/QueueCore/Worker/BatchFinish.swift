@@ -93,6 +93,7 @@ extension Spool {
             errors[i] = syncError
             if syncError == nil { CrashPoint.hit("move:renamed", item.job.state.rawValue) }
         }
+        logFinished(batch, errors: errors)
         return errors
     }
 

@@ -116,6 +116,7 @@ extension Spool {
         } catch where error.isNotFound {
             return .notClaimed  // recovery took it back in between: it is not ours any more
         }
+        logEvent(job, from: reserved.originState.rawValue, to: JobState.processing.rawValue, reason: "claimed")
         CrashPoint.hit("claim:rewritten")
         return .claimed(JobClaim(path: dest, job: job))
     }

@@ -82,7 +82,7 @@ extension Spool {
             job.appendAttempt(.interrupted(job))
         }
         do {
-            try move(p, to: job.state, as: job, durable: true)
+            try move(p, to: job.state, as: job, durable: true, reason: "recovered: \(reason)")
         } catch {
             if error.isNotFound { return nil }
             throw error

@@ -111,6 +111,7 @@ public final class Worker: @unchecked Sendable {
             repairLayout(&state)
             recoverOrphans(&state)
             purge(&state)
+            archiveOld(&state)
             resolveWaiting(&state)
             if !state.stopping && !exists(spool.pausedFlagPath) {
                 claimDueJobs(&state)
