@@ -28,7 +28,7 @@ struct RetryDeadLetterTests {
         for l in ends.prefix(3) { #expect(l.text.hasPrefix("end j failed: \(errorText); retry at "), "\(l)") }
         #expect(ends[3].text.hasPrefix("end j dead: \(errorText)"), "\(ends[3])")
 
-        // Never started before the announced retry time; the gaps grow.
+        // Never started before the announced retry time, which grows as backoff_base ^ n.
         var gaps: [Double] = []
         for n in 0..<3 {
             let text = ends[n].text
@@ -40,8 +40,9 @@ struct RetryDeadLetterTests {
             #expect(retryAt - ends[n].time > backoff - 0.1)
             #expect(starts[n + 1].time >= retryAt, "attempt \(n + 2) started before its retry time")
             gaps.append(starts[n + 1].time - ends[n].time)
+            // Each wait is at least its (growing) backoff; how much longer depends on the load.
+            #expect(gaps[n] >= backoff - 0.002, "gaps \(gaps)")
         }
-        #expect(gaps[1] > gaps[0] && gaps[2] > gaps[1], "gaps \(gaps)")
 
         #expect(s.ids(in: .dead) == ["j"])
         #expect(s.files("pending").isEmpty && s.files("failed").isEmpty && s.files("processing").isEmpty)
