@@ -102,6 +102,22 @@ struct CompletionTests {
             let check = try Tool.run(tool, ["-n", path], in: s.dir)
             #expect(check.code == 0 && check.err.isEmpty, "\(shell) -n: \(check)")
         }
+        // Where the shells are installed, drive them too: states and ids from the spool.
+        s.run(["enqueue", "--id", "gamma", "--command", "true"])
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = s.dir
+        env["QUEUECTL_SPOOL"] = s.root
+        if let zsh = Tool.find("zsh") {
+            let script = "autoload -U compinit && compinit -u -d \(s.dir)/zcompdump\nsource \(s.dir)/queuectl.zsh\n"
+                + "echo $(_queuectl_candidates '' list --state)\necho $(_queuectl_candidates '' show)\n"
+            let r = try Tool.run(zsh, ["-f", "-c", script], env: env, in: s.dir)
+            #expect(r.code == 0 && r.lines == ["pending processing completed failed dead held waiting", "gamma"], "zsh: \(r)")
+        }
+        if let fish = Tool.find("fish") {
+            let script = "source \(s.dir)/queuectl.fish; complete -C 'queuectl list --state d'; complete -C 'queuectl show '"
+            let r = try Tool.run(fish, ["--no-config", "-c", script], env: env, in: s.dir)
+            #expect(r.code == 0 && r.lines.map { String($0.split(separator: "\t")[0]) } == ["dead", "gamma"], "fish: \(r)")
+        }
         let bad = s.run(["completion", "tcsh"])
         #expect(bad.code == 2 && bad.err.contains("unknown shell 'tcsh'"), "\(bad)")
         let typo = s.run(["completion", "bsh"])
