@@ -93,7 +93,7 @@ public enum QueueCLI {
 
     /// `queuectl help [COMMAND [SUBCOMMAND]]`.
     static func helpCommand(_ words: [String], out: Output, err: Output) -> Int32 {
-        guard let first = words.first else { out.write(help()); return ExitCode.success }
+        guard !words.isEmpty else { out.write(help()); return ExitCode.success }
         var list = commands
         var type: (any Command.Type)?
         var path: [String] = []
@@ -105,7 +105,6 @@ public enum QueueCLI {
             }
             type = t; path.append(w); list = t.subcommands
         }
-        _ = first
         out.write(HelpText.command(type!, path: path.joined(separator: " ")))
         return ExitCode.success
     }
