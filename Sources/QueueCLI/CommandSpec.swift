@@ -14,6 +14,8 @@ public enum ValueKind: Sendable, Equatable {
     case file
     /// A free value (number, duration, text): completed with nothing.
     case text
+    /// One of a fixed list of words.
+    case choices([String])
 }
 
 /// One option of a command, as data: `--help`, the man page and the completion scripts are

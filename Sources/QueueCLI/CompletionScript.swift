@@ -29,7 +29,7 @@ enum CompletionScript {
         case .configKey: return "key"
         case .jobID: return "id"
         case .file: return "file"
-        case .text: return "text"
+        case .text, .choices: return "text"
         }
     }
 
@@ -56,6 +56,8 @@ enum CompletionScript {
             let subs = n.type.subcommands.filter { !$0.hidden }
             if !subs.isEmpty {
                 argWords += "    \"\(n.fullName)\") words=\"\(subs.map { $0.name }.joined(separator: " "))\" ;;\n"
+            } else if case .choices(let words) = n.type.arguments {
+                argWords += "    \"\(n.fullName)\") words=\"\(words.joined(separator: " "))\" ;;\n"
             } else if n.type.arguments != .none {
                 argWords += "    \"\(n.fullName)\") kind=\(kindWord(n.type.arguments)) ;;\n"
             }

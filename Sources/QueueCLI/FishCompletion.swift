@@ -97,6 +97,7 @@ enum FishCompletion {
         case .jobID: return "-x -a '(__queuectl_ids)'"
         case .file: return "-r -F"
         case .text: return "-x"
+        case .choices(let words): return "-x -a \(quote(words.joined(separator: " ")))"
         }
     }
 

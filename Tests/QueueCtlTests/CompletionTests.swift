@@ -61,6 +61,7 @@ struct CompletionTests {
                 ["queuectl", "--spool", s.root, "logs", "alpha"],
                 ["queuectl", "logs", "b"],
                 ["queuectl", "wait", "--timeout", ""],
+                ["queuectl", "completion", ""],
             ], env: ["QUEUECTL_SPOOL": s.root])
         } catch is Skip { print("SKIP bash completion: bash is not installed"); return }
         #expect(r[0] == commands, "subcommands")
@@ -76,6 +77,7 @@ struct CompletionTests {
         #expect(r[10] == ["alpha-1", "alpha-2"])
         #expect(r[11] == ["beta"], "ids from $QUEUECTL_SPOOL")
         #expect(r[12] == [], "a free value completes nothing")
+        #expect(r[13] == ["bash", "fish", "zsh"])
     }
 
     @Test func bashListsAtMost200IDs() throws {

@@ -12,6 +12,7 @@ struct CompletionCommand: Command {
         $fpath. fish: save it as ~/.config/fish/completions/queuectl.fish.
         """
     static let usage = "bash|zsh|fish"
+    static let arguments: ValueKind = .choices(CompletionScript.shells)
     static let examples = ["completion bash > ~/.local/share/bash-completion/completions/queuectl"]
     var shell: String
 
