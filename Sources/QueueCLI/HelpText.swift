@@ -27,7 +27,7 @@ enum HelpText {
         var s = "queuectl \(path) - \(type.summary)\n\n"
         s += "usage: queuectl [--spool DIR] \(path)\(type.usage.isEmpty ? "" : " " + type.usage)\n"
         let description = type.abstract.trimmingSpaces
-        if !description.isEmpty && description != type.summary { s += "\n\(description)\n" }
+        if !description.isEmpty && !description.sameSentence(as: type.summary) { s += "\n\(description)\n" }
         let subs = type.subcommands.filter { !$0.hidden }
         if !subs.isEmpty {
             s += "\ncommands:\n"
@@ -61,6 +61,11 @@ enum HelpText {
 }
 
 extension String {
+    /// Equal once a final period is dropped from each: a description that only repeats the summary.
+    func sameSentence(as other: String) -> Bool {
+        (hasSuffix(".") ? String(dropLast()) : self) == (other.hasSuffix(".") ? String(other.dropLast()) : other)
+    }
+
     /// Without leading and trailing spaces and line breaks.
     var trimmingSpaces: String {
         var s = Substring(self)

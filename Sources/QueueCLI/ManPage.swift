@@ -8,6 +8,7 @@ enum ManPage {
     static func render(_ commands: [any Command.Type]) -> String {
         var s = """
         .TH QUEUECTL 1 "" "queuectl" "User Commands"
+        .nh
         .SH NAME
         queuectl \\- a background job queue kept in a spool directory
         .SH SYNOPSIS
@@ -130,7 +131,7 @@ enum ManPage {
         s += "\\fBqueuectl \(escape(node.fullName))\\fR" + (t.usage.isEmpty ? "" : " " + escape(t.usage)) + "\n.PP\n"
         s += text(t.summary.hasSuffix(".") ? t.summary : t.summary + ".")
         let description = t.abstract.trimmingSpaces
-        if !description.isEmpty && description != t.summary { s += ".PP\n" + text(description) }
+        if !description.isEmpty && !description.sameSentence(as: t.summary) { s += ".PP\n" + text(description) }
         if !t.options.isEmpty { s += options(t.options) }
         if !t.examples.isEmpty {
             s += ".PP\n" + (t.examples.count == 1 ? "Example:" : "Examples:") + "\n.PP\n.RS\n.nf\n"
