@@ -5,6 +5,9 @@ struct StatusCommand: Command {
     static let name = "status"
     static let abstract = "Show how many jobs are in each state and which workers are alive."
     static let usage = "[--json]"
+    static let summary = "Show how many jobs are in each state and which workers are alive"
+    static let options: [OptionSpec] = [.flag("--json", help: "print one JSON object")]
+    static let examples = ["status", "status --json"]
     var json: Bool
 
     init(_ args: inout Arguments) throws { json = try args.flag("--json") }
