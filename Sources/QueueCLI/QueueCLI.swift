@@ -7,7 +7,7 @@ public enum QueueCLI {
         LogsCommand.self, DLQCommand.self, DeleteCommand.self, ConfigCommand.self, RecoverCommand.self,
         FsckCommand.self, WaitCommand.self, HoldCommand.self, ReleaseCommand.self, RetryCommand.self,
         PauseCommand.self, ResumeCommand.self, PurgeCommand.self, WebCommand.self, WhyCommand.self, EventsCommand.self,
-        ArchiveCommand.self, CompletionCommand.self, ManCommand.self,
+        ArchiveCommand.self, CompletionCommand.self, ManCommand.self, VersionCommand.self,
     ] }
 
     /// The process entry point: checks the raw argv is UTF-8 (Swift's `CommandLine.arguments`
@@ -42,7 +42,7 @@ public enum QueueCLI {
             } else if first == "--help" || first == "-h" {
                 out.write(help()); return ExitCode.success
             } else if first == "--version" {
-                out.line("queuectl \(version)"); return ExitCode.success
+                VersionCommand.render(VersionInfo.current, json: false, to: out); return ExitCode.success
             } else {
                 let word = first.split(separator: "=", maxSplits: 1).first.map(String.init) ?? first
                 return usageError(err, "unknown option '\(first)'" + Suggestion.hint(word, GlobalOptions.all.flatMap(\.names)))
@@ -135,8 +135,6 @@ public enum QueueCLI {
         let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp/queuectl-\(ClientProcess.userID)"
         return home + "/.local/state/queuectl"
     }
-
-    static let version = "0.1.0"
 
     static func help() -> String { HelpText.global(commands) }
 }
