@@ -4,12 +4,26 @@ import QueueCore
 struct StatusCommand: Command {
     static let name = "status"
     static let abstract = "Show how many jobs are in each state and which workers are alive."
-    static let usage = "[--json]"
+    static let usage = "[--json] [--watch [--interval SECONDS]]"
     var json: Bool
+    var watch = false
+    var interval = 1.0
 
-    init(_ args: inout Arguments) throws { json = try args.flag("--json") }
+    init(_ args: inout Arguments) throws {
+        json = try args.flag("--json")
+        watch = try args.flag("--watch", "-w")
+        if let s = try args.option("--interval") {
+            guard let v = Double(s), StatusWatch.intervalRange.contains(v) else {
+                throw .usage("--interval must be a number of seconds in 0.05...3600, not '\(s)'")
+            }
+            guard watch else { throw .usage("--interval needs --watch") }
+            interval = v
+        }
+        if watch && json { throw .usage("--watch and --json cannot be combined (use status --json in a loop)") }
+    }
 
     func run(_ ctx: Context) throws -> Int32 {
+        if watch { return try StatusWatch.run(ctx, interval: interval) }
         try ctx.spool.create()
         let config = try ctx.spool.config()
         let report = try ctx.spool.statusReport(config: config)
@@ -33,7 +47,8 @@ struct StatusCommand: Command {
             return ExitCode.success
         }
         ctx.out.line("spool: \(report.spool)\(report.paused ? "  (paused: workers claim nothing)" : "")")
-        for s in JobState.allCases { ctx.out.line("\(s.rawValue.padding(12))\(counts[s] ?? 0)") }
+        let style = Style.of(ctx)
+        for s in JobState.allCases { ctx.out.line("\(style.state(s, s.rawValue.padding(12)))\(counts[s] ?? 0)") }
         if let age = shape.oldestAge {
             ctx.out.line("oldest due pending job waiting: \(StatusCommand.formatAge(age))")
         }
