@@ -28,4 +28,6 @@ public final class Output: @unchecked Sendable {
 /// Renders values as JSON text for `--json` output.
 enum JSONOut {
     static func render(_ v: JSONValue) -> String { String(decoding: JSONCoding.encode(v, pretty: true), as: UTF8.self) }
+    /// One compact line (no newlines inside), for JSON-lines output such as `list --json`.
+    static func line(_ v: JSONValue) -> String { String(decoding: JSONCoding.encode(v, pretty: false), as: UTF8.self) }
 }
