@@ -25,14 +25,17 @@ extension TempSpool {
     /// SIGINT after that many seconds; 0 waits for the command to exit. `shellSuffix` (e.g.
     /// `> FILE`) is appended to the command line run by `sh -c`. The runner's stdout (the
     /// file `output`) holds every byte written to the terminal.
-    func startOnPty(_ args: [String], interruptAfter: Double = 0, env: [String: String] = [:], shellSuffix: String = "") -> RunningProcess {
+    /// `stopFile`: when that file appears, the runner sends SIGINT.
+    func startOnPty(_ args: [String], interruptAfter: Double = 0, env: [String: String] = [:], shellSuffix: String = "",
+                    stopFile: String? = nil) -> RunningProcess {
         let n = UInt32.random(in: 0...UInt32.max)
         let outPath = "\(dir)/pty-\(n).out", errPath = "\(dir)/pty-\(n).err"
         let quoted = ([QueueCtlBinary.path, "--spool", root] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         let envWords = env.isEmpty ? ["-u", "NO_COLOR"] : ["-u", "NO_COLOR"] + env.map { "\($0.key)=\($0.value)" }
         let shell = "exec /usr/bin/env " + envWords.map { "'\($0)'" }.joined(separator: " ") + " " + quoted.joined(separator: " ") + " " + shellSuffix
         let child = try! ChildProcess.spawn("/usr/bin/env", ["python3", ptyRunner, String(interruptAfter), "/bin/sh", "-c", shell],
-                                            stdout: outPath, stderr: errPath, newProcessGroup: true)
+                                            stdout: outPath, stderr: errPath,
+                                            environment: stopFile.map { ["PTYRUN_STOP": $0] } ?? [:], newProcessGroup: true)
         return RunningProcess(child: child, outPath: outPath, errPath: errPath)
     }
 
