@@ -60,7 +60,7 @@ struct StatusCommand: Command {
         let alive = report.aliveWorkers
         let workers = report.workers
         ctx.out.line("workers: \(alive) alive" + (workers.count > alive ? ", \(workers.count - alive) stale or stopping" : ""))
-        for w in workers { ctx.out.line("  " + w.line) }
+        for w in workers { ctx.out.line("  " + w.line(for: ctx)) }
         return ExitCode.success
     }
 }
@@ -78,6 +78,16 @@ extension WorkerStatus {
 
     var line: String {
         "\(record.id)  \(label)  pid \(record.id.pid)  slots \(record.count)  since \(record.startedAt.iso8601)  running: "
+            + (running.isEmpty ? "-" : running.map(\.rawValue).joined(separator: ","))
+    }
+
+    /// `line` for `ctx`'s stdout: on a terminal the label in colour and the start as an age
+    /// (`since 3m ago`); otherwise exactly `line`.
+    func line(for ctx: Context) -> String {
+        guard ctx.out.stream.isTerminal else { return line }
+        let style = Style.of(ctx)
+        let painted = state == .alive ? style.paint(label, "32") : state == .stopping ? style.paint(label, "33") : style.red(label)
+        return "\(record.id)  \(painted)  pid \(record.id.pid)  slots \(record.count)  since \(Human.age(record.startedAt, now: .now()))  running: "
             + (running.isEmpty ? "-" : running.map(\.rawValue).joined(separator: ","))
     }
 

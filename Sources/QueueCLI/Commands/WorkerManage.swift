@@ -52,7 +52,7 @@ struct WorkerList: Command {
         let views = ctx.spool.workerStatuses(config: config)
         if json { ctx.out.line(JSONOut.render(.array(views.map(\.json)))); return ExitCode.success }
         if views.isEmpty { ctx.out.line("no workers are registered") }
-        for v in views { ctx.out.line(v.line) }
+        for v in views { ctx.out.line(v.line(for: ctx)) }
         return ExitCode.success
     }
 }
