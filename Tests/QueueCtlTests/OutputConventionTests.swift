@@ -93,6 +93,19 @@ import QueueCore
         #expect(tty.out.contains("enqueued \(n) jobs in "), "\(tty.out.suffix(200).debugDescription)")
         let ids = s.read(idsPath)
         #expect(ids.split(separator: "\n").count == n && !ids.contains(ESC), "stdout must carry only the ids")
+        // fsck over those 6000 jobs: progress on a terminal only; the stdout verdict always.
+        let fsckTTY = s.runOnPty(["fsck"])
+        #expect(fsckTTY.code == 0 && fsckTTY.out.contains("\r\u{1B}[Kfsck: checked ") && fsckTTY.out.contains("clean"), "\(fsckTTY.out.suffix(200).debugDescription)")
+        let fsckPiped = s.run(["fsck"])
+        #expect(fsckPiped.out == "clean\n" && fsckPiped.err.isEmpty, "\(fsckPiped)")
+        // purge of 3000 completed jobs (files made from a real completed one).
+        let c = TempSpool()
+        c.enqueue(#"{"id":"tpl","command":"true"}"#)
+        #expect(c.run(["worker", "start", "--exit-when-idle"]).code == 0)
+        let template = c.read(c.path("completed/tpl.json"))
+        for i in 0..<3000 { c.write(c.path("completed/c\(i).json"), template.replacingOccurrences(of: "\"tpl\"", with: "\"c\(i)\"")) }
+        let purge = c.runOnPty(["purge", "--older-than", "0"])
+        #expect(purge.out.contains("\r\u{1B}[Kpurge: completed: examined ") && purge.out.contains("purged 3001 jobs"), "\(purge.out.suffix(300).debugDescription)")
         // dlq retry --all: the summary on stderr.
         let d = TempSpool()
         d.fast(["max_retries": "0"])
