@@ -243,7 +243,7 @@ class Bench:
                 linkage = "fully static executable"
             else:
                 linkage = "dynamic Swift runtime (libswiftCore.so)" if "libswiftCore" in r.stdout else "static Swift stdlib"
-        version = must([self.q, "--version"]).strip()
+        version = must([self.q, "--version"]).strip().splitlines()[0]  # "queuectl X.Y.Z"; build facts follow
         load = open("/proc/loadavg").read().split()[:3]
         self.header = [
             f"queuectl benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}, "

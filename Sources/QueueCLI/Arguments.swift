@@ -97,7 +97,7 @@ public struct Arguments {
     /// a leftover word starting with `-` (other than `-` itself) is an unknown option.
     public mutating func positional() throws -> String? {
         if let w = head.first {
-            if w.hasPrefix("-") && w != "-" && Double(w) == nil { throw .usage("unknown option '\(w)'") }
+            if w.hasPrefix("-") && w != "-" && Double(w) == nil { throw .unknownOption(w) }
             head.removeFirst()
             return w
         }
@@ -114,7 +114,7 @@ public struct Arguments {
     /// Fails on anything not consumed.
     public func finish() throws {
         if let w = head.first ?? tail.first {
-            throw .usage(w.hasPrefix("-") && w != "-" ? "unknown option '\(w)'" : "unexpected argument '\(w)'")
+            throw w.hasPrefix("-") && w != "-" ? .unknownOption(w) : .usage("unexpected argument '\(w)'")
         }
     }
 }

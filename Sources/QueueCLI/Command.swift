@@ -22,6 +22,17 @@ public protocol Command {
     static var usage: String { get }
     /// Subcommands, for a command group.
     static var subcommands: [any Command.Type] { get }
+    /// One line for lists, help and the man page (defaults live in CommandSpec.swift).
+    static var summary: String { get }
+    /// Every option `init` reads (not `--help`): help, man page, completions and typo hints
+    /// are rendered from these.
+    static var options: [OptionSpec] { get }
+    /// What the positional arguments are, for completion.
+    static var arguments: ValueKind { get }
+    /// Command lines after `queuectl` (at least one), e.g. `"status --json"`.
+    static var examples: [String] { get }
+    /// Hidden commands run but are neither listed nor completed.
+    static var hidden: Bool { get }
     init(_ args: inout Arguments) throws
     func run(_ ctx: Context) throws -> Int32
 }

@@ -7,7 +7,7 @@ public enum QueueCLI {
         LogsCommand.self, DLQCommand.self, DeleteCommand.self, ConfigCommand.self, RecoverCommand.self,
         FsckCommand.self, WaitCommand.self, HoldCommand.self, ReleaseCommand.self, RetryCommand.self,
         PauseCommand.self, ResumeCommand.self, PurgeCommand.self, WebCommand.self, WhyCommand.self, EventsCommand.self,
-        ArchiveCommand.self,
+        ArchiveCommand.self, CompletionCommand.self, ManCommand.self, VersionCommand.self,
     ] }
 
     /// The process entry point: checks the raw argv is UTF-8 (Swift's `CommandLine.arguments`
@@ -45,15 +45,17 @@ public enum QueueCLI {
             } else if first == "--help" || first == "-h" {
                 out.write(help()); return ExitCode.success
             } else if first == "--version" {
-                out.line("queuectl \(version)"); return ExitCode.success
+                VersionCommand.render(VersionInfo.current, json: false, to: out); return ExitCode.success
             } else {
-                return usageError(err, "unknown option '\(first)'")
+                let word = first.split(separator: "=", maxSplits: 1).first.map(String.init) ?? first
+                return usageError(err, "unknown option '\(first)'" + Suggestion.hint(word, GlobalOptions.all.flatMap(\.names)))
             }
         }
         guard let name = words.first else { err.write(help()); return ExitCode.usage }
-        if name == "help" { out.write(help()); return ExitCode.success }
+        if name == "help" { return helpCommand(Array(words.dropFirst()), out: out, err: err) }
         guard let type = commands.first(where: { $0.name == name }) else {
-            return usageError(err, "unknown command '\(name)'; run 'queuectl --help' for the list")
+            let hint = Suggestion.hint(name, commands.filter { !$0.hidden }.map { $0.name })
+            return usageError(err, "unknown command '\(name)'" + (hint.isEmpty ? "; run 'queuectl --help' for the list" : hint))
         }
         var args = Arguments(Array(words.dropFirst()))
         if spoolPath == nil, environment["QUEUECTL_SPOOL"] == "" {
@@ -76,7 +78,8 @@ public enum QueueCLI {
                 return usageError(ctx.err, "\(prefix) needs a subcommand: \(names)")
             }
             guard let subtype = subcommands.first(where: { $0.name == sub }) else {
-                return usageError(ctx.err, "unknown subcommand '\(prefix) \(sub)' (known: \(names))")
+                let hint = Suggestion.hint(sub, subcommands.filter { !$0.hidden }.map { $0.name }, prefix: prefix + " ")
+                return usageError(ctx.err, "unknown subcommand '\(prefix) \(sub)'" + (hint.isEmpty ? " (known: \(names))" : hint))
             }
             args = probe
             return dispatch(subtype, &args, ctx, prefix: "\(prefix) \(sub)")
@@ -89,7 +92,25 @@ public enum QueueCLI {
     }
 
     static func helpText(_ type: any Command.Type, prefix: String) -> String {
-        "usage: queuectl [--spool DIR] \(prefix) \(type.usage)\n\n\(type.abstract)\n"
+        HelpText.command(type, path: prefix)
+    }
+
+    /// `queuectl help [COMMAND [SUBCOMMAND]]`.
+    static func helpCommand(_ words: [String], out: Output, err: Output) -> Int32 {
+        guard !words.isEmpty else { out.write(help()); return ExitCode.success }
+        var list = commands
+        var type: (any Command.Type)?
+        var path: [String] = []
+        for w in words {
+            guard let t = list.first(where: { $0.name == w }) else {
+                let hint = Suggestion.hint(w, list.filter { !$0.hidden }.map { $0.name })
+                let what = path.isEmpty ? "command '\(w)'" : "subcommand '\((path + [w]).joined(separator: " "))'"
+                return usageError(err, "unknown \(what)" + hint)
+            }
+            type = t; path.append(w); list = t.subcommands
+        }
+        out.write(HelpText.command(type!, path: path.joined(separator: " ")))
+        return ExitCode.success
     }
 
     static func execute<C: Command>(_ type: C.Type, _ args: inout Arguments, _ ctx: Context, prefix: String) -> Int32 {
@@ -97,6 +118,10 @@ public enum QueueCLI {
             let command = try C(&args)
             try args.finish()
             return try command.run(ctx)
+        } catch let e as UsageError where e.unknownOption != nil {
+            let word = e.unknownOption!.split(separator: "=", maxSplits: 1).first.map(String.init) ?? e.unknownOption!
+            ctx.err.line("queuectl \(prefix): \(e)" + Suggestion.hint(word, (type.options + [OptionSpec.help]).flatMap(\.names)))
+            return ExitCode.usage
         } catch {
             ctx.err.line(Style.of(ctx, err: true).red("queuectl \(prefix): \(error)"))
             return exitCode(for: error)
@@ -115,24 +140,5 @@ public enum QueueCLI {
         return home + "/.local/state/queuectl"
     }
 
-    static let version = "0.1.0"
-
-    static func help() -> String {
-        var s = """
-        usage: queuectl [--spool DIR] [--no-color] COMMAND [OPTIONS]
-
-        A background job queue whose only storage is a directory tree (the spool).
-        The spool is --spool DIR, else $QUEUECTL_SPOOL, else $XDG_STATE_HOME/queuectl
-        (~/.local/state/queuectl). Every command takes --help.
-
-        commands:
-
-        """
-        for c in commands {
-            let pad = String(repeating: " ", count: max(1, 10 - c.name.count))
-            s += "  \(c.name)\(pad)\(c.abstract.split(separator: "\n").first ?? "")\n"
-        }
-        s += "\nexit codes: 0 success, 1 the operation failed, 2 bad usage or invalid input\n"
-        return s
-    }
+    static func help() -> String { HelpText.global(commands) }
 }

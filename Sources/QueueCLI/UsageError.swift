@@ -5,12 +5,16 @@ import QueueCore
 /// `QueueError.isInvalidInput`.
 struct UsageError: Error, CustomStringConvertible {
     var message: String
+    /// The word, when the error is an unknown option (the CLI then suggests the closest known one).
+    var unknownOption: String?
     var description: String { message }
 }
 
 extension Error where Self == UsageError {
     /// `throw .usage("...")` in the command line's (untyped) throwing code.
     static func usage(_ message: String) -> UsageError { UsageError(message: message) }
+    /// `unknown option 'WORD'`.
+    static func unknownOption(_ word: String) -> UsageError { UsageError(message: "unknown option '\(word)'", unknownOption: word) }
 }
 
 /// The exit code for an error that reached the command line's edge: 2 for bad usage and

@@ -66,13 +66,17 @@ struct ArchiveTests {
         #expect(parseJSONLines(dead.out)?.compactMap { $0["id"] as? String } == ["o3"], "\(dead)")
         #expect(s.run("list", "--archived", "--limit", "2").lines.count == 3)
 
-        let shown = s.run("show", "o1")
+        let shown = s.run("show", "o1", "--json")
         #expect(shown.code == 0, "\(shown)")
         let job = try #require(parseJSON(shown.out) as? [String: Any])
         #expect(job["state"] as? String == "completed" && job["archived_at"] is String)
         #expect((job["log_tail"] as? String)?.contains("output-of-o1") == true, "\(job)")
         #expect(s.run("show", "n1").code == 0)
         #expect(s.run("show", "nope").code == 1)
+        let why = s.run("why", "o1")
+        #expect(why.code == 0 && why.out.hasPrefix("o1: archived at ") && why.out.contains("completed at "), "\(why)")
+        #expect(s.run("why", "o3").out.contains("dead after"))
+        #expect(s.run("why", "nope").code == 1)
         // A second run finds nothing more; the event log says where they went.
         #expect(s.run("archive", "--older-than", "1s").out.contains("archived 0 jobs"))
         let ev = s.run("events", "--json").lines.compactMap { parseJSON($0) as? [String: Any] }

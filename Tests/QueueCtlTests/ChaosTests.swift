@@ -24,15 +24,19 @@ struct ChaosTests {
 
     @Test func everyJobCompletesOnceDespiteKilledWorkers() throws {
         let s = TempSpool("chaos")
-        s.fast(["poll_interval": "0.05", "lease": "1", "kill_grace": "0.2"])
+        // kill_grace: long enough for a TERM trap to write its `end` line on a loaded machine (a
+        // SIGKILL before it would look like an overlap in the ledger).
+        s.fast(["poll_interval": "0.05", "lease": "1", "kill_grace": "2"])
         let ids = (0..<Self.jobCount).map { String(format: "c%04d", $0) }
         let ledger = s.ledgerPath
         // Each run appends `start ID N` and `end ID N` (also when terminated: the TERM trap), so
         // the ledger's order shows whether two runs of one job ever overlapped.
         // One job in ten runs 0.4 s, long enough to outlive its killed worker's recovery.
         let lines = ids.enumerated().map { n, id in
-            let command = "echo start \(id) $QUEUECTL_ATTEMPT >> \(ledger); "
-                + "trap 'echo end \(id) $QUEUECTL_ATTEMPT >> \(ledger); exit 143' TERM; "
+            // The trap comes first: a TERM that arrives right after `start` is written must
+            // still write `end`, or the ledger would show an overlap that never happened.
+            let command = "trap 'echo end \(id) $QUEUECTL_ATTEMPT >> \(ledger); exit 143' TERM; "
+                + "echo start \(id) $QUEUECTL_ATTEMPT >> \(ledger); "
                 + "sleep \(n % 10 == 0 ? "0.4" : "0.03"); echo end \(id) $QUEUECTL_ATTEMPT >> \(ledger)"
             return #"{"id":"\#(id)","command":"\#(command)","max_retries":1000}"#
         }

@@ -10,6 +10,13 @@ struct ArchiveCommand: Command {
         `list --archived` and `show ID` still find them. --dry-run lists what would move.
         """
     static let usage = "--older-than DURATION [--state completed|dead]... [--dry-run]"
+    static let summary = "Move old finished jobs into archive/YYYY-MM-DD.jsonl"
+    static let options: [OptionSpec] = [
+        .value("--older-than", placeholder: "DURATION", help: "finished more than this long ago: 90s, 12h, 7d (0: all); required"),
+        .value("--state", placeholder: "STATE", default: "completed and dead", kind: .state, help: "completed or dead; may be given twice"),
+        .flag("--dry-run", "-n", help: "list what would move, move nothing"),
+    ]
+    static let examples = ["archive --older-than 30d", "archive --older-than 7d --state dead --dry-run"]
     var states: [JobState]
     var olderThan: Double
     var dryRun: Bool

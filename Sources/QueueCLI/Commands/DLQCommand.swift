@@ -5,6 +5,8 @@ struct DLQCommand: Command {
     static let name = "dlq"
     static let abstract = "The dead letter queue: jobs that used up their retries.\n  list, retry ID... | --all, delete ID... | --all"
     static let usage = "(list | retry ID...|--all | delete ID...|--all)"
+    static let summary = "The dead letter queue: list, retry or delete dead jobs"
+    static let examples = ["dlq list", "dlq retry --all"]
     static var subcommands: [any Command.Type] { [List.self, Retry.self, Delete.self] }
     init(_ args: inout Arguments) throws {}
     func run(_ ctx: Context) throws -> Int32 { ExitCode.usage }
@@ -13,6 +15,12 @@ struct DLQCommand: Command {
         static let name = "list"
         static let abstract = "List dead jobs."
         static let usage = "[--limit N] [--json]"
+    static let summary = "List dead jobs"
+    static let options: [OptionSpec] = [
+        .value("--limit", placeholder: "N", default: "no limit", help: "at most N jobs"),
+        .flag("--json", help: "print JSON"),
+    ]
+    static let examples = ["dlq list --limit 20"]
         var limit: Int?
         var json: Bool
         init(_ args: inout Arguments) throws {
@@ -48,6 +56,10 @@ struct DLQCommand: Command {
         static let name = "retry"
         static let abstract = "Move dead jobs back to pending with attempts reset to 0."
         static let usage = "ID... | --all"
+    static let summary = "Move dead jobs back to pending with attempts reset to 0"
+    static let options: [OptionSpec] = [.flag("--all", help: "every dead job")]
+    static let arguments: ValueKind = .jobID
+    static let examples = ["dlq retry job1", "dlq retry --all"]
         var ids: [JobID]?
         init(_ args: inout Arguments) throws { ids = try DLQCommand.targets(&args) }
         func run(_ ctx: Context) throws -> Int32 {
@@ -70,6 +82,10 @@ struct DLQCommand: Command {
         static let name = "delete"
         static let abstract = "Delete dead jobs (and their logs)."
         static let usage = "ID... | --all"
+    static let summary = "Delete dead jobs and their logs"
+    static let options: [OptionSpec] = [.flag("--all", help: "every dead job")]
+    static let arguments: ValueKind = .jobID
+    static let examples = ["dlq delete --all"]
         var ids: [JobID]?
         init(_ args: inout Arguments) throws { ids = try DLQCommand.targets(&args) }
         func run(_ ctx: Context) throws -> Int32 {

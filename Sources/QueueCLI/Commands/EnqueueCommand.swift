@@ -4,25 +4,35 @@ import QueueCore
 struct EnqueueCommand: Command {
     static let name = "enqueue"
     static let abstract = """
-        Add jobs to the queue (durable when the command returns); prints each job id.
-          JSON             a job object, e.g. '{"id":"job1","command":"echo hi","max_retries":2}'
-          -                JSON lines on stdin, one job per line (all or nothing)
-          --command CMD    the shell command (or --command-file PATH, or --job-file PATH)
-          --id ID          job id (default: generated, sortable by time)
-          --max-retries N  retries after the first attempt (default: config max_retries)
-          --priority N     -9999...9999, higher runs first (default 0)
-          --delay T        due after T time units (config time_unit; seconds by default)
-                           (--delay and --timeout: at most 10 years once time_unit is applied)
-          --run-at TIME    due at an ISO-8601 time, e.g. 2026-11-24T07:15:00Z
-          --timeout T      kill the job after T time units (0 = no timeout, overriding job_timeout)
-          --after ID,...   due only once these jobs completed; dead if one of them ends dead
-          --group NAME     concurrency group: at most config group.NAME.limit of its jobs run at once
-          --unique-key KEY while a job with this key is pending, processing, failed (waiting
-                           for a retry), held or waiting, print its id instead and add nothing
-                           (also the JSON field unique_key; 1...200 bytes, no control characters)
-        The options also override the fields of JSON input.
+        Add jobs to the queue (durable when the command returns); prints each job id. The job is
+        a JSON object argument, JSON lines on stdin with '-' (one job per line, all or nothing),
+        --command, --command-file or --job-file. The options also override the fields of JSON
+        input; --delay and --timeout are at most 10 years once time_unit is applied. With
+        --unique-key (or the JSON field unique_key), while a job with that key is pending,
+        processing, failed (waiting for a retry), held or waiting, its id is printed instead
+        and nothing is added.
         """
     static let usage = "(JSON | - | --command CMD | --command-file PATH | --job-file PATH) [OPTIONS]"
+    static let summary = "Add a job (or many) to the queue and print each job id"
+    static let options: [OptionSpec] = [
+        .value("--command", "-c", placeholder: "CMD", kind: .text, help: "the shell command to run"),
+        .value("--command-file", placeholder: "PATH", kind: .file, help: "read the shell command from a file"),
+        .value("--job-file", placeholder: "PATH", kind: .file, help: "read the job's JSON object from a file"),
+        .value("--id", placeholder: "ID", default: "generated, sortable by time", help: "the job id"),
+        .value("--max-retries", placeholder: "N", default: "config max_retries", help: "retries after the first attempt"),
+        .value("--priority", placeholder: "N", default: "0", help: "-9999...9999, higher runs first"),
+        .value("--delay", placeholder: "T", default: "0", help: "due after T time units (config time_unit; seconds by default; at most 10 years)"),
+        .value("--run-at", placeholder: "TIME", help: "due at an ISO-8601 time, e.g. 2026-11-24T07:15:00Z"),
+        .value("--timeout", placeholder: "T", default: "config job_timeout", help: "kill the job after T time units (0 = no timeout)"),
+        .value("--after", placeholder: "ID,...", kind: .jobID, help: "due only once these jobs completed; dead if one of them ends dead"),
+        .value("--group", placeholder: "NAME", help: "concurrency group: at most config group.NAME.limit of its jobs run at once"),
+        .value("--unique-key", placeholder: "KEY", help: "while an unfinished job has this key, print its id and add nothing (1...200 bytes)"),
+    ]
+    static let examples = [
+        #"enqueue --command 'backup.sh /home' --max-retries 3 --priority 5"#,
+        #"enqueue '{"id":"job1","command":"echo hi","max_retries":2}'"#,
+        "enqueue - < jobs.jsonl",
+    ]
 
     enum Source { case json(String), stdin, command(String), commandFile(String), jobFile(String) }
     var source: Source

@@ -10,6 +10,13 @@ struct EventsCommand: Command {
         until SIGINT/SIGTERM (or until its output is closed).
         """
     static let usage = "[--follow] [--json] [--lines N]"
+    static let summary = "Print the event log, one line per job transition"
+    static let options: [OptionSpec] = [
+        .flag("--follow", "-f", help: "keep printing new lines until SIGINT/SIGTERM"),
+        .flag("--json", help: "print the raw JSON lines"),
+        .value("--lines", placeholder: "N", default: "all", help: "only the last N lines"),
+    ]
+    static let examples = ["events --lines 50 --follow"]
     var follow: Bool
     var json: Bool
     var lines: Int?

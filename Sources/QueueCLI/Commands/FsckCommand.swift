@@ -10,6 +10,12 @@ struct FsckCommand: Command {
         never deleted). Exit 0 when clean (after repair), 1 otherwise.
         """
     static let usage = "[--repair] [--json]"
+    static let summary = "Check the spool for inconsistencies, and repair them"
+    static let options: [OptionSpec] = [
+        .flag("--repair", help: "fix what can be fixed (corrupt files are quarantined in corrupt/)"),
+        .flag("--json", help: "print the findings as JSON"),
+    ]
+    static let examples = ["fsck", "fsck --repair"]
     var repair: Bool
     var json: Bool
     init(_ args: inout Arguments) throws {

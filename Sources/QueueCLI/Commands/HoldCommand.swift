@@ -5,6 +5,9 @@ struct HoldCommand: Command {
     static let name = "hold"
     static let abstract = "Hold pending or failed jobs (moved to held/): workers never claim them until released."
     static let usage = "ID..."
+    static let summary = "Hold pending or failed jobs: workers never claim them until released"
+    static let arguments: ValueKind = .jobID
+    static let examples = ["hold job1"]
     var ids: [JobID]
     init(_ args: inout Arguments) throws { ids = try args.jobIDs() }
     func run(_ ctx: Context) throws -> Int32 {
@@ -16,6 +19,9 @@ struct ReleaseCommand: Command {
     static let name = "release"
     static let abstract = "Release held jobs back to pending/."
     static let usage = "ID..."
+    static let summary = "Release held jobs back to pending"
+    static let arguments: ValueKind = .jobID
+    static let examples = ["release job1"]
     var ids: [JobID]
     init(_ args: inout Arguments) throws { ids = try args.jobIDs() }
     func run(_ ctx: Context) throws -> Int32 {
@@ -28,6 +34,9 @@ struct RetryCommand: Command {
     static let name = "retry"
     static let abstract = "Make jobs waiting in failed/ due now (attempts are kept; for dead jobs use dlq retry)."
     static let usage = "ID..."
+    static let summary = "Make failed jobs due now (attempts are kept)"
+    static let arguments: ValueKind = .jobID
+    static let examples = ["retry job1"]
     var ids: [JobID]
     init(_ args: inout Arguments) throws { ids = try args.jobIDs() }
     func run(_ ctx: Context) throws -> Int32 {

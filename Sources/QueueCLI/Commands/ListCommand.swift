@@ -5,6 +5,14 @@ struct ListCommand: Command {
     static let name = "list"
     static let abstract = "List jobs (all states, or --state STATE), in claim order for pending and failed. --archived: the archive, newest day first."
     static let usage = "[--state STATE] [--limit N] [--json] [--archived]"
+    static let summary = "List jobs, in claim order for pending and failed"
+    static let options: [OptionSpec] = [
+        .value("--state", placeholder: "STATE", default: "all states", kind: .state, help: "only jobs in this state"),
+        .value("--limit", placeholder: "N", default: "no limit", help: "at most N jobs"),
+        .flag("--json", help: "print JSON"),
+        .flag("--archived", help: "list the archive instead, newest day first"),
+    ]
+    static let examples = ["list --state dead --limit 20", "list --json"]
     var state: JobState?
     var limit: Int?
     var json: Bool

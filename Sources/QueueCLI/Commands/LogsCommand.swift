@@ -5,6 +5,10 @@ struct LogsCommand: Command {
     static let name = "logs"
     static let abstract = "Print a job's captured stdout and stderr (all attempts). --follow streams until the job finishes."
     static let usage = "ID [--follow]"
+    static let summary = "Print a job's captured stdout and stderr (all attempts)"
+    static let options: [OptionSpec] = [.flag("--follow", "-f", help: "keep printing until the job finishes")]
+    static let arguments: ValueKind = .jobID
+    static let examples = ["logs job1 --follow"]
     var id: JobID
     var follow: Bool
 

@@ -8,6 +8,12 @@ struct PurgeCommand: Command {
         (e.g. 90s, 30m, 12h, 7d; 0 removes all). Prints how many it removed. --state may be given twice.
         """
     static let usage = "--older-than DURATION [--state completed|dead]..."
+    static let summary = "Remove finished jobs older than a given age"
+    static let options: [OptionSpec] = [
+        .value("--older-than", placeholder: "DURATION", help: "finished more than this long ago: 90s, 30m, 12h, 7d (0: all); required"),
+        .value("--state", placeholder: "STATE", default: "completed and dead", kind: .state, help: "completed or dead; may be given twice"),
+    ]
+    static let examples = ["purge --older-than 7d --state completed"]
     var states: [JobState]
     var olderThan: Double
 

@@ -10,6 +10,8 @@ struct RecoverCommand: Command {
         remove the registrations of dead workers (once none of their claims is left). Exit 1 if anything is left that needs the admin (see queuectl fsck).
         """
     static let usage = ""
+    static let summary = "Take back jobs whose worker died or whose lease expired"
+    static let examples = ["recover"]
     init(_ args: inout Arguments) throws {}
 
     func run(_ ctx: Context) throws -> Int32 {

@@ -9,6 +9,10 @@ struct ShowCommand: Command {
           --json   only the JSON, with the history as its field 'history'
         """
     static let usage = "ID [--json]"
+    static let summary = "Print a job's JSON and its attempt history"
+    static let options: [OptionSpec] = [.flag("--json", help: "only the JSON, with the history as its field 'history'")]
+    static let arguments: ValueKind = .jobID
+    static let examples = ["show job1", "show job1 --json"]
     var id: JobID
     var json: Bool
 

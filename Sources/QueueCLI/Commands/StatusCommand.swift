@@ -5,6 +5,11 @@ struct StatusCommand: Command {
     static let name = "status"
     static let abstract = "Show how many jobs are in each state and which workers are alive."
     static let usage = "[--json] [--watch [--interval SECONDS]]"
+    static let summary = "Show how many jobs are in each state and which workers are alive"
+    static let options: [OptionSpec] = [.flag("--json", help: "print one JSON object"),
+        .flag("-w", "--watch", help: "redraw every interval until interrupted (plain lines when not a terminal)"),
+        .value("--interval", placeholder: "SECONDS", default: "1", help: "seconds between redraws with --watch (0.05...3600)")]
+    static let examples = ["status", "status --json", "status --watch --interval 2"]
     var json: Bool
     var watch = false
     var interval = 1.0

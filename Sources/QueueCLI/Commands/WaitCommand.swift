@@ -8,6 +8,12 @@ struct WaitCommand: Command {
         exist), 124 if --timeout SECONDS passed first.
         """
     static let usage = "ID... [--timeout SECONDS]"
+    static let summary = "Wait until jobs finish (exit 0 all completed, 1 one dead, 124 timeout)"
+    static let options: [OptionSpec] = [
+        .value("--timeout", placeholder: "SECONDS", default: "wait forever", help: "give up after this long (exit 124)"),
+    ]
+    static let arguments: ValueKind = .jobID
+    static let examples = ["wait job1 job2 --timeout 600"]
     var ids: [JobID]
     var timeout: Double?
 

@@ -12,6 +12,14 @@ struct WebCommand: Command {
         "listening on http://HOST:PORT" (--port 0: any free port); SIGTERM/SIGINT stop it.
         """
     static let usage = "[--host 127.0.0.1] [--port 8080] [--read-only] [--token T]"
+    static let summary = "Serve the dashboard, the JSON API and /metrics over HTTP"
+    static let options: [OptionSpec] = [
+        .value("--host", placeholder: "ADDRESS", default: "127.0.0.1", help: "IPv4 address to bind; not loopback requires --token"),
+        .value("--port", placeholder: "PORT", default: "8080", help: "TCP port (0: any free port)"),
+        .flag("--read-only", help: "refuse every change (403)"),
+        .value("--token", placeholder: "T", help: "require \"Authorization: Bearer T\" (or Basic auth with T as password)"),
+    ]
+    static let examples = ["web --port 8080 --read-only"]
     var host: String
     var port: Int
     var readOnly: Bool

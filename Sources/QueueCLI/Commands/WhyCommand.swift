@@ -11,6 +11,10 @@ struct WhyCommand: Command {
         Exit 1 when no job has that id.
         """
     static let usage = "ID [--json]"
+    static let summary = "Say in one line why a job is where it is"
+    static let options: [OptionSpec] = [.flag("--json", help: "print the reason and the facts behind it as JSON")]
+    static let arguments: ValueKind = .jobID
+    static let examples = ["why job1"]
     var id: JobID
     var json: Bool
 

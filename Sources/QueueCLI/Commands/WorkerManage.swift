@@ -11,6 +11,13 @@ struct WorkerStop: Command {
         still running at the end.
         """
     static let usage = "[--id ID] [--wait] [--timeout SECONDS]"
+    static let summary = "Stop workers gracefully, forcefully after a timeout"
+    static let options: [OptionSpec] = [
+        .value("--id", placeholder: "ID", default: "all workers", help: "stop only this worker"),
+        .flag("--wait", help: "wait until they have exited"),
+        .value("--timeout", placeholder: "SECONDS", help: "implies --wait; then kill running jobs and stop them forcefully"),
+    ]
+    static let examples = ["worker stop --wait --timeout 60"]
     var id: String?
     var wait: Bool
     var timeout: Double?
@@ -44,6 +51,9 @@ struct WorkerList: Command {
     static let name = "list"
     static let abstract = "List registered workers: alive, stopping or stale, and what each is running."
     static let usage = "[--json]"
+    static let summary = "List registered workers and what each is running"
+    static let options: [OptionSpec] = [.flag("--json", help: "print JSON")]
+    static let examples = ["worker list --json"]
     var json: Bool
     init(_ args: inout Arguments) throws { json = try args.flag("--json") }
 
@@ -62,6 +72,11 @@ struct WorkerLogs: Command {
     static let name = "logs"
     static let abstract = "Print the log of a background worker, running or exited (the last --lines N lines)."
     static let usage = "ID [--lines N]"
+    static let summary = "Print the log of a background worker"
+    static let options: [OptionSpec] = [
+        .value("--lines", placeholder: "N", default: "all", help: "only the last N lines"),
+    ]
+    static let examples = ["worker logs myhost-1234-1764000000 --lines 50"]
     var id: String
     var lines: Int?
     init(_ args: inout Arguments) throws {

@@ -14,6 +14,13 @@ struct WorkerStart: Command {
         its retry (jobs delayed to later, and dropped files not yet adoptable, do not keep it).
         """
     static let usage = "[--count N] [--background] [--exit-when-idle]"
+    static let summary = "Run a worker (in the foreground, or detached with --background)"
+    static let options: [OptionSpec] = [
+        .value("--count", placeholder: "N", default: "1", help: "jobs run at once, 1...1024"),
+        .flag("--background", "-d", help: "detach; output to workers/<worker-id>.log; print the worker id"),
+        .flag("--exit-when-idle", help: "exit once nothing runs, nothing is due and no retry waits"),
+    ]
+    static let examples = ["worker start --count 4 --background", "worker start --exit-when-idle"]
     var count: Int
     var background: Bool
     var exitWhenIdle: Bool

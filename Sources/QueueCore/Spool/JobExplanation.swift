@@ -26,6 +26,8 @@ public struct JobExplanation: Sendable {
         case orphaned
         case completed
         case dead
+        /// in no state directory: its line is in archive/ (`queuectl archive`, `archive_after`).
+        case archived
     }
 
     public var id: JobID
@@ -49,10 +51,17 @@ public struct JobExplanation: Sendable {
 
 extension Spool {
     /// Explains where job `id` is and why.
-    /// - Throws: `QueueError.notFound` when no job has that id; `QueueError.conflict` when its
+    /// A job in no state directory is looked up in archive/ (a scan of the day files).
+    /// - Throws: `QueueError.notFound` when no job has that id (nor an archived one); `QueueError.conflict` when its
     ///   file cannot be read; `QueueError.systemFailure` when a directory cannot be listed.
     public func explain(_ id: JobID, config: Config, now: Timestamp = .now()) throws(QueueError) -> JobExplanation {
-        let file = try load(id)
+        let file: JobFile
+        do {
+            file = try load(id)
+        } catch {
+            guard case .notFound = error, let archived = findArchived(id) else { throw error }
+            return explainArchived(archived)
+        }
         let job = file.job
         var e = JobExplanation(id: id, state: file.state, reason: .ready, message: "", details: [:])
         e.details["attempts"] = .int(Int64(job.attempts))
@@ -125,6 +134,20 @@ extension Spool {
         if open.contains(where: { $0.1 == "dead" || $0.1 == "no such job" }) {
             e.message += "; a dependency ended dead or is gone, so the next worker pass moves it to dead/"
         }
+    }
+
+    /// An archived job: when it was archived, and how it had ended.
+    private func explainArchived(_ job: Job) -> JobExplanation {
+        var e = JobExplanation(id: job.id, state: job.state, reason: .archived, message: "", details: [:])
+        let archivedAt = job.extra["archived_at"]?.stringValue ?? "?"
+        let finished = (job.finishedAt ?? job.updatedAt).iso8601
+        e.details["archived_at"] = .string(archivedAt)
+        e.details["finished_at"] = .string(finished)
+        e.details["attempts"] = .int(Int64(job.attempts))
+        e.message = "archived at \(archivedAt) (in archive/, no longer in the spool's directories); "
+            + (job.state == .dead ? "dead after \(plural(job.attempts, "attempt"))" + (job.lastError.map { "; last error: \($0)" } ?? "")
+                                  : "\(job.state.rawValue) at \(finished) after \(plural(job.attempts, "attempt"))")
+        return e
     }
 
     /// processing/: the owner from the claim's name, its registration and its liveness.
