@@ -18,7 +18,7 @@ struct DLQCommand: Command {
     static let summary = "List dead jobs"
     static let options: [OptionSpec] = [
         .value("--limit", placeholder: "N", default: "no limit", help: "at most N jobs"),
-        .flag("--json", help: "print JSON"),
+        .flag("--json", help: "print JSON lines, one object per job"),
     ]
     static let examples = ["dlq list --limit 20"]
         var limit: Int?

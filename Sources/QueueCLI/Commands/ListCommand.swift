@@ -9,7 +9,7 @@ struct ListCommand: Command {
     static let options: [OptionSpec] = [
         .value("--state", placeholder: "STATE", default: "all states", kind: .state, help: "only jobs in this state"),
         .value("--limit", placeholder: "N", default: "no limit", help: "at most N jobs"),
-        .flag("--json", help: "print JSON"),
+        .flag("--json", help: "print JSON lines, one object per job"),
         .flag("--archived", help: "list the archive instead, newest day first"),
     ]
     static let examples = ["list --state dead --limit 20", "list --json"]
