@@ -16,9 +16,12 @@ public final class Output: @unchecked Sendable {
 
     public func bytes(_ b: [UInt8]) { buffer.append(contentsOf: b); if buffer.count >= 65536 { flush() } }
 
+    /// True once a write failed (a closed pipe): a repeating command (`status --watch`) stops.
+    public private(set) var failed = false
+
     public func flush() {
         guard !buffer.isEmpty else { return }
-        stream.write(buffer)
+        if !stream.writeReportingFailure(buffer) { failed = true }
         buffer.removeAll(keepingCapacity: true)
     }
 

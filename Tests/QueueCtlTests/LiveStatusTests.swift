@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import QueueCore
+import QueueSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,6 +51,17 @@ import Glibc
             #expect(words.dropFirst().first == "pending=0" || words.dropFirst().first == "pending=1", "\(line)")
             #expect(line.contains(" processing=0 completed=0 failed=0 dead=0 held=0 waiting=0 paused=no "), "\(line)")
         }
+    }
+
+    @Test func watchEndsWhenItsReaderGoesAway() throws {
+        let s = TempSpool()
+        #expect(s.run(["status"]).code == 0)
+        let out = s.scratch("head.out")
+        let child = try ChildProcess.spawn("/bin/sh", ["-c", "'\(QueueCtlBinary.path)' --spool '\(s.root)' status --watch --interval 0.05 | head -2"],
+                                           stdout: out, stderr: nil, newProcessGroup: true)
+        let r = RunningProcess(child: child, outPath: out, errPath: out)
+        #expect(r.wait(timeout: 20) == 0, "status --watch kept running after head exited: \(r.output)")
+        #expect(r.output.split(separator: "\n").filter { $0.contains("pending=0") }.count == 2, "\(r.output)")
     }
 
     @Test func watchSIGINTExitsZero() throws {

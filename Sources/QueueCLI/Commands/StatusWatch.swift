@@ -29,7 +29,7 @@ enum StatusWatch {
                 ctx.out.line(plainLine(report, now: now))
             }
             ctx.out.flush()
-        } while sleeper.sleep(interval)
+        } while !ctx.out.failed && sleeper.sleep(interval)
         return ExitCode.success
     }
 
