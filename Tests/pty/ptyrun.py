@@ -42,8 +42,11 @@ def main():
                     if not data: break
                     out.write(data)
                 out.flush()
-                sys.exit(os.waitstatus_to_exitcode(status) if os.waitstatus_to_exitcode(status) >= 0 else 128 - os.waitstatus_to_exitcode(status))
+                exit_like(status)
     _, status = os.waitpid(pid, 0)
+    exit_like(status)
+
+def exit_like(status):
     code = os.waitstatus_to_exitcode(status)
     sys.exit(code if code >= 0 else 128 - code)
 
