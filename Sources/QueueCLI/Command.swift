@@ -8,6 +8,8 @@ public struct Context {
     public var environment: [String: String]
     /// Standard input (for `enqueue -`).
     public var input: StandardStream
+    /// `--no-color` was given (see `Style`).
+    public var noColor: Bool = false
 }
 
 /// One subcommand, shaped like swift-argument-parser's ParsableCommand without the dependency.

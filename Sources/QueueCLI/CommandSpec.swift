@@ -57,6 +57,7 @@ enum GlobalOptions {
                help: "the spool directory"),
         .flag("-h", "--help", help: "print the list of commands and exit"),
         .flag("--version", help: "print the version and exit"),
+        .flag("--no-color", help: "no colour even on a terminal (as does a non-empty NO_COLOR)"),
     ]
 }
 

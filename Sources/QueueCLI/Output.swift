@@ -16,9 +16,12 @@ public final class Output: @unchecked Sendable {
 
     public func bytes(_ b: [UInt8]) { buffer.append(contentsOf: b); if buffer.count >= 65536 { flush() } }
 
+    /// True once a write failed (a closed pipe): a repeating command (`status --watch`) stops.
+    public private(set) var failed = false
+
     public func flush() {
         guard !buffer.isEmpty else { return }
-        stream.write(buffer)
+        if !stream.writeReportingFailure(buffer) { failed = true }
         buffer.removeAll(keepingCapacity: true)
     }
 
@@ -28,4 +31,6 @@ public final class Output: @unchecked Sendable {
 /// Renders values as JSON text for `--json` output.
 enum JSONOut {
     static func render(_ v: JSONValue) -> String { String(decoding: JSONCoding.encode(v, pretty: true), as: UTF8.self) }
+    /// One compact line (no newlines inside), for JSON-lines output such as `list --json`.
+    static func line(_ v: JSONValue) -> String { String(decoding: JSONCoding.encode(v, pretty: false), as: UTF8.self) }
 }

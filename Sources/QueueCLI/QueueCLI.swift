@@ -32,6 +32,7 @@ public enum QueueCLI {
         defer { out.flush(); err.flush() }
         var words = argv
         var spoolPath: String?
+        var noColor = false
         // Global options come before the command.
         while let first = words.first, first.hasPrefix("-") {
             if first == "--spool" {
@@ -39,6 +40,8 @@ public enum QueueCLI {
                 spoolPath = words[1]; words.removeFirst(2)
             } else if first.hasPrefix("--spool=") {
                 spoolPath = String(first.dropFirst(8)); words.removeFirst()
+            } else if first == "--no-color" {
+                noColor = true; words.removeFirst()
             } else if first == "--help" || first == "-h" {
                 out.write(help()); return ExitCode.success
             } else if first == "--version" {
@@ -60,7 +63,8 @@ public enum QueueCLI {
         }
         let root = spoolPath ?? environment["QUEUECTL_SPOOL"] ?? defaultSpool(environment)
         if root.isEmpty || root.utf8.contains(0) { return usageError(err, "the spool path is empty") }
-        let ctx = Context(spool: Spool(root: root), out: out, err: err, environment: environment, input: input)
+        var ctx = Context(spool: Spool(root: root), out: out, err: err, environment: environment, input: input)
+        ctx.noColor = noColor
         return dispatch(type, &args, ctx, prefix: name)
     }
 
@@ -119,7 +123,7 @@ public enum QueueCLI {
             ctx.err.line("queuectl \(prefix): \(e)" + Suggestion.hint(word, (type.options + [OptionSpec.help]).flatMap(\.names)))
             return ExitCode.usage
         } catch {
-            ctx.err.line("queuectl \(prefix): \(error)")
+            ctx.err.line(Style.of(ctx, err: true).red("queuectl \(prefix): \(error)"))
             return exitCode(for: error)
         }
     }

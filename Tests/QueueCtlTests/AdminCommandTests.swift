@@ -27,12 +27,12 @@ struct AdminCommandTests {
         #expect(status["spool"] as? String == s.root)
         #expect(status["workers"] is [Any])
 
-        let all = try #require(parseJSON(s.run("list", "--json").out) as? [[String: Any]], "list --json is not an array")
+        let all = try #require(parseJSONLines(s.run("list", "--json").out), "list --json is not JSON lines")
         #expect(Set(all.compactMap { $0["id"] as? String }) == ["p1", "p2", "p3"])
-        let dead = try #require(parseJSON(s.run("list", "--state", "dead", "--json").out) as? [[String: Any]])
+        let dead = try #require(parseJSONLines(s.run("list", "--state", "dead", "--json").out))
         #expect(dead.map { $0["id"] as? String } == ["p2"])
         #expect(dead.first?["exit_code"] as? Int == 9)
-        let limited = try #require(parseJSON(s.run("list", "--limit", "1", "--json").out) as? [Any])
+        let limited = try #require(parseJSONLines(s.run("list", "--limit", "1", "--json").out))
         #expect(limited.count == 1)
 
         let show = s.run("show", "p1", "--json")  // plain `show` adds the history table

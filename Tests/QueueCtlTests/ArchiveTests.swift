@@ -63,7 +63,7 @@ struct ArchiveTests {
         #expect(listed.code == 0)
         #expect(listed.lines.dropFirst().compactMap { $0.split(separator: "\t").first.map(String.init) }.sorted() == ["o1", "o2", "o3"], "\(listed)")
         let dead = s.run("list", "--archived", "--state", "dead", "--json")
-        #expect((parseJSON(dead.out) as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["o3"], "\(dead)")
+        #expect(parseJSONLines(dead.out)?.compactMap { $0["id"] as? String } == ["o3"], "\(dead)")
         #expect(s.run("list", "--archived", "--limit", "2").lines.count == 3)
 
         let shown = s.run("show", "o1", "--json")

@@ -339,7 +339,8 @@ struct HostileInputTests {
         }
         #expect(s.files("corrupt").isEmpty)
         #expect(!w.output.contains("dropped file"), "\(w.output)")
-        #expect((parseJSON(s.run("list", "--state", "pending", "--json").out) as? [Any])?.isEmpty == true)
+        let pendingList = s.run("list", "--state", "pending", "--json")
+        #expect(pendingList.code == 0 && parseJSONLines(pendingList.out)?.isEmpty == true, "\(pendingList)")
     }
 
     @Test

@@ -97,7 +97,7 @@ struct RetryDeadLetterTests {
 
         let list = s.run("dlq", "list", "--json")
         #expect(list.code == 0, "\(list)")
-        let dead = try #require(parseJSON(list.out) as? [[String: Any]])
+        let dead = try #require(parseJSONLines(list.out))
         #expect(dead.map { $0["id"] as? String } == ["flaky"])
 
         // Refusals first: not dead, unknown, invalid.

@@ -41,9 +41,11 @@ struct ArchiveCommand: Command {
 
     func run(_ ctx: Context) throws -> Int32 {
         try ctx.spool.create()
-        let report = try ctx.spool.archive(states: states, olderThan: olderThan, dryRun: dryRun) { job in
+        let line = ProgressLine(ctx, label: "archive")
+        let report = try ctx.spool.archive(states: states, olderThan: olderThan, dryRun: dryRun, onCandidate: { job in
             ctx.out.line("would archive \(job.id) (\(job.state.rawValue), finished \(job.finishedAt?.iso8601 ?? "?"))")
-        }
+        }, progress: line.reporter)
+        line.finish(nil)
         if dryRun {
             ctx.out.line("would archive \(report.wouldArchive) job\(report.wouldArchive == 1 ? "" : "s")")
         } else {

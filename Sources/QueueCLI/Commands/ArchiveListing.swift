@@ -4,15 +4,14 @@ import QueueCore
 enum ArchiveListing {
     static func print(_ ctx: Context, state: JobState?, limit: Int?, json: Bool) {
         var remaining = limit ?? Int.max
-        var items: [JSONValue] = []
-        if !json { ctx.out.line(JobTable.header) }
         let defaultMaxRetries = (try? ctx.spool.config())?.maxRetries
-        guard remaining > 0 else { if json { ctx.out.line(JSONOut.render(.array([]))) }; return }
+        let table = json ? nil : JobTableWriter(ctx, defaultMaxRetries: defaultMaxRetries)
+        defer { table?.finish() }
+        guard remaining > 0 else { return }
         ctx.spool.forEachArchived(states: state.map { [$0] } ?? []) { job in
-            if json { items.append(JobTable.json(job)) } else { ctx.out.line(JobTable.row(job, defaultMaxRetries: defaultMaxRetries)) }
+            if let table { table.add(job) } else { ctx.out.line(JSONOut.line(JobTable.json(job))) }
             remaining -= 1
             return remaining > 0
         }
-        if json { ctx.out.line(JSONOut.render(.array(items))) }
     }
 }

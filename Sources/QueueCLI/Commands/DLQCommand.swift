@@ -18,7 +18,7 @@ struct DLQCommand: Command {
     static let summary = "List dead jobs"
     static let options: [OptionSpec] = [
         .value("--limit", placeholder: "N", default: "no limit", help: "at most N jobs"),
-        .flag("--json", help: "print JSON"),
+        .flag("--json", help: "print JSON lines, one object per job"),
     ]
     static let examples = ["dlq list --limit 20"]
         var limit: Int?
@@ -63,9 +63,18 @@ struct DLQCommand: Command {
         var ids: [JobID]?
         init(_ args: inout Arguments) throws { ids = try DLQCommand.targets(&args) }
         func run(_ ctx: Context) throws -> Int32 {
-            SingleJobAction.apply(ctx, try DLQCommand.resolve(ids, ctx.spool), verb: "dlq retry") { (id) throws in
+            let targets = try DLQCommand.resolve(ids, ctx.spool)
+            // --all: a progress line on a terminal's stderr and a summary on stderr always.
+            let line = ids == nil ? ProgressLine(ctx, label: "dlq retry") : nil
+            var done = 0, retried = 0
+            let code = SingleJobAction.apply(ctx, targets, verb: "dlq retry") { (id) throws in
+                done += 1
+                line?.reporter?.advance("retrying", done: done, total: targets.count)
                 _ = try ctx.spool.retryDead(id)
+                retried += 1
             }
+            line?.finish("retried \(retried) of \(targets.count) dead job\(targets.count == 1 ? "" : "s") in \(line?.took ?? "")")
+            return code
         }
     }
 

@@ -106,7 +106,12 @@ struct EnqueueCommand: Command {
         for i in jobs.indices { jobs[i] = try jobs[i].normalisedForEnqueue(overrides, config: config, now: now, sequence: i) }
         if let uniqueKey { for i in jobs.indices { jobs[i].uniqueKey = uniqueKey.rawValue } }
         try ctx.spool.create()
-        for id in try ctx.spool.enqueueIdempotent(jobs) { ctx.out.line(id.rawValue) }
+        // `enqueue -`: a progress line on a terminal's stderr, and a summary on stderr always
+        // (stdout keeps carrying only the ids).
+        let line: ProgressLine? = { if case .stdin = source { return ProgressLine(ctx, label: "enqueue") } else { return nil } }()
+        let ids = try ctx.spool.enqueueIdempotent(jobs, progress: line?.reporter)
+        for id in ids { ctx.out.line(id.rawValue) }
+        line?.finish("enqueued \(ids.count) job\(ids.count == 1 ? "" : "s") in \(line?.took ?? "")")
         return ExitCode.success
     }
 

@@ -26,7 +26,9 @@ struct FsckCommand: Command {
     func run(_ ctx: Context) throws -> Int32 {
         try ctx.spool.create()
         let config = try ctx.spool.config()
-        let report = ctx.spool.fsck(repair: repair, config: config)
+        let line = ProgressLine(ctx, label: "fsck")
+        let report = ctx.spool.fsck(repair: repair, config: config, progress: line.reporter)
+        line.finish(nil)
         if json {
             ctx.out.line(JSONOut.render(.object([
                 "clean": .bool(report.isClean),

@@ -9,7 +9,7 @@ struct ListCommand: Command {
     static let options: [OptionSpec] = [
         .value("--state", placeholder: "STATE", default: "all states", kind: .state, help: "only jobs in this state"),
         .value("--limit", placeholder: "N", default: "no limit", help: "at most N jobs"),
-        .flag("--json", help: "print JSON"),
+        .flag("--json", help: "print JSON lines, one object per job"),
         .flag("--archived", help: "list the archive instead, newest day first"),
     ]
     static let examples = ["list --state dead --limit 20", "list --json"]
@@ -34,24 +34,24 @@ struct ListCommand: Command {
 }
 
 enum Listing {
-    /// Prints jobs of `states`, reading only the files it shows.
+    /// Prints jobs of `states`, reading only the files it shows. `--json`: one compact JSON
+    /// object per line (JSON lines), written as it goes, nothing for no jobs.
     static func print(_ ctx: Context, states: [JobState], limit: Int?, json: Bool) throws {
         var remaining = limit ?? Int.max
-        var items: [JSONValue] = []
-        if !json { ctx.out.line(JobTable.header) }
         let defaultMaxRetries = (try? ctx.spool.config())?.maxRetries
+        let table = json ? nil : JobTableWriter(ctx, defaultMaxRetries: defaultMaxRetries)
+        defer { table?.finish() }
         for state in states where remaining > 0 {
             let names = try ctx.spool.firstNames(in: state, limit: remaining)
             for name in names where remaining > 0 {
                 let p = ctx.spool.path(state.directory, name)
                 guard let job = try? ctx.spool.readJob(at: p) else {
-                    if !json { ctx.out.line("\(name)\t\(state.rawValue)\t?\t?\t?\t(unreadable; see queuectl fsck)") }
+                    table?.addUnreadable(name, state)
                     continue
                 }
                 remaining -= 1
-                if json { items.append(JobTable.json(job)) } else { ctx.out.line(JobTable.row(job, defaultMaxRetries: defaultMaxRetries)) }
+                if let table { table.add(job) } else { ctx.out.line(JSONOut.line(JobTable.json(job))) }
             }
         }
-        if json { ctx.out.line(JSONOut.render(.array(items))) }
     }
 }

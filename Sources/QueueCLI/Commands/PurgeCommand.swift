@@ -31,7 +31,9 @@ struct PurgeCommand: Command {
 
     func run(_ ctx: Context) throws -> Int32 {
         try ctx.spool.create()
-        let n = try ctx.spool.purge(states: states, olderThan: olderThan)
+        let line = ProgressLine(ctx, label: "purge")
+        let n = try ctx.spool.purge(states: states, olderThan: olderThan, progress: line.reporter)
+        line.finish(nil)
         ctx.out.line("purged \(n) job\(n == 1 ? "" : "s")")
         return ExitCode.success
     }

@@ -4,15 +4,31 @@ import QueueCore
 struct StatusCommand: Command {
     static let name = "status"
     static let abstract = "Show how many jobs are in each state and which workers are alive."
-    static let usage = "[--json]"
+    static let usage = "[--json] [--watch [--interval SECONDS]]"
     static let summary = "Show how many jobs are in each state and which workers are alive"
-    static let options: [OptionSpec] = [.flag("--json", help: "print one JSON object")]
-    static let examples = ["status", "status --json"]
+    static let options: [OptionSpec] = [.flag("--json", help: "print one JSON object"),
+        .flag("-w", "--watch", help: "redraw every interval until interrupted (plain lines when not a terminal)"),
+        .value("--interval", placeholder: "SECONDS", default: "1", help: "seconds between redraws with --watch (0.05...3600)")]
+    static let examples = ["status", "status --json", "status --watch --interval 2"]
     var json: Bool
+    var watch = false
+    var interval = 1.0
 
-    init(_ args: inout Arguments) throws { json = try args.flag("--json") }
+    init(_ args: inout Arguments) throws {
+        json = try args.flag("--json")
+        watch = try args.flag("--watch", "-w")
+        if let s = try args.option("--interval") {
+            guard let v = Double(s), StatusWatch.intervalRange.contains(v) else {
+                throw .usage("--interval must be a number of seconds in 0.05...3600, not '\(s)'")
+            }
+            guard watch else { throw .usage("--interval needs --watch") }
+            interval = v
+        }
+        if watch && json { throw .usage("--watch and --json cannot be combined (use status --json in a loop)") }
+    }
 
     func run(_ ctx: Context) throws -> Int32 {
+        if watch { return try StatusWatch.run(ctx, interval: interval) }
         try ctx.spool.create()
         let config = try ctx.spool.config()
         let report = try ctx.spool.statusReport(config: config)
@@ -36,7 +52,8 @@ struct StatusCommand: Command {
             return ExitCode.success
         }
         ctx.out.line("spool: \(report.spool)\(report.paused ? "  (paused: workers claim nothing)" : "")")
-        for s in JobState.allCases { ctx.out.line("\(s.rawValue.padding(12))\(counts[s] ?? 0)") }
+        let style = Style.of(ctx)
+        for s in JobState.allCases { ctx.out.line("\(style.state(s, s.rawValue.padding(12)))\(counts[s] ?? 0)") }
         if let age = shape.oldestAge {
             ctx.out.line("oldest due pending job waiting: \(StatusCommand.formatAge(age))")
         }
@@ -48,7 +65,7 @@ struct StatusCommand: Command {
         let alive = report.aliveWorkers
         let workers = report.workers
         ctx.out.line("workers: \(alive) alive" + (workers.count > alive ? ", \(workers.count - alive) stale or stopping" : ""))
-        for w in workers { ctx.out.line("  " + w.line) }
+        for w in workers { ctx.out.line("  " + w.line(for: ctx)) }
         return ExitCode.success
     }
 }
@@ -66,6 +83,16 @@ extension WorkerStatus {
 
     var line: String {
         "\(record.id)  \(label)  pid \(record.id.pid)  slots \(record.count)  since \(record.startedAt.iso8601)  running: "
+            + (running.isEmpty ? "-" : running.map(\.rawValue).joined(separator: ","))
+    }
+
+    /// `line` for `ctx`'s stdout: on a terminal the label in colour and the start as an age
+    /// (`since 3m ago`); otherwise exactly `line`.
+    func line(for ctx: Context) -> String {
+        guard ctx.out.stream.isTerminal else { return line }
+        let style = Style.of(ctx)
+        let painted = state == .alive ? style.paint(label, "32") : state == .stopping ? style.paint(label, "33") : style.red(label)
+        return "\(record.id)  \(painted)  pid \(record.id.pid)  slots \(record.count)  since \(Human.age(record.startedAt, now: .now()))  running: "
             + (running.isEmpty ? "-" : running.map(\.rawValue).joined(separator: ","))
     }
 

@@ -52,7 +52,7 @@ struct WorkerList: Command {
     static let abstract = "List registered workers: alive, stopping or stale, and what each is running."
     static let usage = "[--json]"
     static let summary = "List registered workers and what each is running"
-    static let options: [OptionSpec] = [.flag("--json", help: "print JSON")]
+    static let options: [OptionSpec] = [.flag("--json", help: "print one JSON array")]
     static let examples = ["worker list --json"]
     var json: Bool
     init(_ args: inout Arguments) throws { json = try args.flag("--json") }
@@ -62,7 +62,7 @@ struct WorkerList: Command {
         let views = ctx.spool.workerStatuses(config: config)
         if json { ctx.out.line(JSONOut.render(.array(views.map(\.json)))); return ExitCode.success }
         if views.isEmpty { ctx.out.line("no workers are registered") }
-        for v in views { ctx.out.line(v.line) }
+        for v in views { ctx.out.line(v.line(for: ctx)) }
         return ExitCode.success
     }
 }

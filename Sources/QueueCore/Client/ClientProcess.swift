@@ -14,6 +14,10 @@ public struct StandardStream: Sendable {
     /// nowhere left to report it.
     public func write(_ bytes: [UInt8]) { try? descriptor.writeAll(bytes) }
 
+    /// Writes all of `bytes`; false when the write failed (e.g. the reader of a pipe went away:
+    /// SIGPIPE is ignored by `TerminationSignals`, so a loop must stop on this).
+    public func writeReportingFailure(_ bytes: [UInt8]) -> Bool { (try? descriptor.writeAll(bytes)) != nil }
+
     /// Reads to the end, at most `limit` bytes; nil when there is more.
     /// - Throws: `QueueError.systemFailure` when the stream cannot be read.
     public func readAll(limit: Int = Int.max) throws(QueueError) -> [UInt8]? {

@@ -54,7 +54,7 @@ extension Spool {
     /// - Throws: `QueueError` for I/O failures (what was staged is settled by the next run).
     public func archive(states: [JobState], olderThan: Double, now: Timestamp = .now(), dryRun: Bool = false,
                         maxBatches: Int? = nil, trustMtime: Bool = false, wait: Bool = true,
-                        onCandidate: (Job) -> Void = { _ in }) throws(QueueError) -> ArchiveReport {
+                        onCandidate: (Job) -> Void = { _ in }, progress: ProgressReporter? = nil) throws(QueueError) -> ArchiveReport {
         precondition(states.allSatisfy(\.isTerminal), "archive: only completed and dead jobs")
         var report = ArchiveReport()
         let cutoff = now.adding(seconds: -olderThan)
@@ -71,7 +71,10 @@ extension Spool {
             for state in states {
                 var batch: [(name: String, job: Job)] = []
                 var stop = false
+                var examined = 0
                 try DirectoryStream.forEach(directory(state)) { entry in
+                    examined += 1
+                    progress?.advance("\(state.rawValue): examined", done: examined, total: nil)
                     guard JobFileName.parsePlain(entry.name) != nil else { return true }
                     let p = path(state.directory, entry.name)
                     guard let st = try? FileStatus.of(p), st.kind == .regular else { return true }

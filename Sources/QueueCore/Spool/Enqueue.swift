@@ -21,7 +21,8 @@ extension Spool {
     /// duplicates: if any id is taken, the markers made so far are removed and nothing is added.
     /// - Throws: `QueueError.invalidJob` when one id appears twice in `input`,
     ///   `.duplicateID` when an id is taken, `.spoolUnusable` for I/O failures.
-    public func enqueue(_ input: [Job]) throws(QueueError) {
+    /// `progress` hears each reserve, write and rename step (see `ProgressReporter`).
+    public func enqueue(_ input: [Job], progress: ProgressReporter? = nil) throws(QueueError) {
         var seen = Set<JobID>()
         for job in input where !seen.insert(job.id).inserted {
             throw .invalidJob("id '\(job.id)' appears more than once in the input; nothing was enqueued")
@@ -51,17 +52,20 @@ extension Spool {
                     try rewriteMarker(for: job)
                 }
                 reserved.append(job.id)
+                progress?.advance("reserving ids", done: reserved.count, total: jobs.count)
             }
             CrashPoint.hit("enqueue:reserved")
             let batched = jobs.count > 8
             for job in jobs {
                 written.append((try writeTemporary(job, sync: !batched), job))
+                progress?.advance("writing", done: written.count, total: jobs.count)
             }
             if batched { try FileSystem.syncFileSystem(tmpDirectory) }
             CrashPoint.hit("enqueue:written")
             for (tmp, job) in written {
                 try FileSystem.renameNoReplace(tmp, path(job.state.directory, JobFileName.name(for: job, in: job.state)))
                 placed.insert(job.id)
+                progress?.advance("placing", done: placed.count, total: jobs.count)
             }
             try FileSystem.syncDirectory(directory(.pending))
             if jobs.contains(where: { $0.state == .waiting }) { try FileSystem.syncDirectory(directory(.waiting)) }

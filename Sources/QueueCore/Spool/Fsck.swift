@@ -49,8 +49,9 @@ extension Spool {
     /// beside a stale copy a power cut left there: a duplicate only the next pass sees), so
     /// repair passes run until one repairs nothing (at most `maxRepairPasses`): one `fsck
     /// --repair` converges, and a second one finds nothing to do.
-    public func fsck(repair: Bool, config: Config, now: Timestamp = .now()) -> FsckReport {
+    public func fsck(repair: Bool, config: Config, now: Timestamp = .now(), progress: ProgressReporter? = nil) -> FsckReport {
         let first = FsckChecker(spool: self, repair: repair, config: config, now: now)
+        first.progress = progress
         var report = first.run()
         if repair && !report.findings.isEmpty {
             var repaired = report.findings.filter { $0.repaired }
@@ -86,6 +87,9 @@ final class FsckChecker {
     var seen: [JobID: [(state: JobState, path: String, job: Job, status: FileStatus)]] = [:]
     /// Findings about single files, confirmed and repaired after the duplicates.
     var deferred: [FsckCandidate] = []
+    /// Hears each job file checked (the first pass of `Spool.fsck` only).
+    var progress: ProgressReporter?
+    private var checked = 0
 
     /// Whether findings wait to settle (`FsckCandidate.settleSeconds`): only while a worker that
     /// could be moving files is alive. On a spool no live worker uses (after a crash, a power
@@ -152,6 +156,8 @@ final class FsckChecker {
     }
 
     func checkFile(_ name: String, in state: JobState) {
+        checked += 1
+        progress?.advance("checked", done: checked, total: nil)
         let spool = self.spool, config = self.config, now = self.now
         let p = spool.path(state.directory, name)
         guard let st = try? FileStatus.of(p) else { return }

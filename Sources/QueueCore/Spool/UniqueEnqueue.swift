@@ -22,7 +22,7 @@ extension Spool {
     /// - Throws: `QueueError.invalidJob` for a bad `unique_key` or more than `maxKeysPerBatch`
     ///   keys; everything `enqueue(_:)` throws (then no marker of this call is left naming a
     ///   job that was not added).
-    public func enqueueIdempotent(_ input: [Job]) throws(QueueError) -> [JobID] {
+    public func enqueueIdempotent(_ input: [Job], progress: ProgressReporter? = nil) throws(QueueError) -> [JobID] {
         var jobs = input
         var keys: [UniqueKey?] = []
         for i in jobs.indices {
@@ -34,7 +34,7 @@ extension Spool {
         }
         let distinct = Set(keys.compactMap { $0 })
         if distinct.isEmpty {
-            try enqueue(jobs)
+            try enqueue(jobs, progress: progress)
             return jobs.map(\.id)
         }
         guard distinct.count <= Spool.maxKeysPerBatch else {
@@ -68,7 +68,7 @@ extension Spool {
         CrashPoint.hit("enqueue:keyed")
         guard !toAdd.isEmpty else { return result }
         do {
-            try enqueue(toAdd)
+            try enqueue(toAdd, progress: progress)
         } catch {
             // A job of `toAdd` that was not added holds nothing: put its key's marker back as it
             // was (a batch that failed half-way keeps the jobs it placed, and their markers).
