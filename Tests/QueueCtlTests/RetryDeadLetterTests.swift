@@ -29,7 +29,6 @@ struct RetryDeadLetterTests {
         #expect(ends[3].text.hasPrefix("end j dead: \(errorText)"), "\(ends[3])")
 
         // Never started before the announced retry time, which grows as backoff_base ^ n.
-        var gaps: [Double] = []
         for n in 0..<3 {
             let text = ends[n].text
             let afterAt = try #require(text.range(of: "retry at ")?.upperBound)
@@ -39,9 +38,6 @@ struct RetryDeadLetterTests {
             #expect(retryAt - ends[n].time <= backoff + 0.001, "retry at is \(retryAt - ends[n].time) s after the end line")
             #expect(retryAt - ends[n].time > backoff - 0.1)
             #expect(starts[n + 1].time >= retryAt, "attempt \(n + 2) started before its retry time")
-            gaps.append(starts[n + 1].time - ends[n].time)
-            // Each wait is at least its (growing) backoff; how much longer depends on the load.
-            #expect(gaps[n] >= backoff - 0.002, "gaps \(gaps)")
         }
 
         #expect(s.ids(in: .dead) == ["j"])
