@@ -19,10 +19,7 @@ extension Spool {
             }
         }
         guard out.utf8.count > maxEscapedName else { return out }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a 64
-        for b in raw { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        let hex = String(hash, radix: 16, uppercase: true)
-        return String(out.prefix(maxEscapedName - 17)) + "." + String(repeating: "0", count: 16 - hex.count) + hex
+        return String(out.prefix(maxEscapedName - 17)) + "." + NameHash.hex(raw)
     }
 
     /// The longest escaped name (bytes), leaving room for a `.N` suffix.

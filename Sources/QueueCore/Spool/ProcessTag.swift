@@ -48,19 +48,9 @@ public struct ProcessTag: Hashable, Sendable, CustomStringConvertible {
     /// The injective escape of a host name described above.
     static func escape(_ hostName: String) -> String {
         guard !hostName.isEmpty else { return "_" }  // no escape produces a lone "_"
-        var out = ""
-        for b in hostName.utf8 {
-            if isKept(b) {
-                out.unicodeScalars.append(Unicode.Scalar(b))
-            } else {
-                out += "_" + (b < 0x10 ? "0" : "") + String(b, radix: 16, uppercase: true)
-            }
-        }
+        let out = NameHash.underscoreEscaped(hostName.utf8)
         guard out.utf8.count > 64 else { return out }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a 64
-        for b in hostName.utf8 { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        let hex = String(hash, radix: 16, uppercase: true)
-        return String(out.prefix(47)) + "_" + String(repeating: "0", count: 16 - hex.count) + hex
+        return String(out.prefix(47)) + "_" + NameHash.hex(hostName.utf8)
     }
 
     /// True for a process on this host that no longer exists (or whose pid was reused).

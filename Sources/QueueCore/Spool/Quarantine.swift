@@ -15,10 +15,7 @@ extension Spool {
     static func quarantineName(_ name: String, stamp: String) -> String {
         let full = "\(stamp).\(name)"
         if full.utf8.count <= maxQuarantineName { return full }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a 64 of the whole original name
-        for b in name.utf8 { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        let hex = String(hash, radix: 16, uppercase: true)
-        let suffix = "." + String(repeating: "0", count: 16 - hex.count) + hex
+        let suffix = "." + NameHash.hex(name.utf8)  // of the whole original name
         let budget = maxQuarantineName - stamp.utf8.count - 1 - suffix.utf8.count
         var prefix = ""
         var used = 0

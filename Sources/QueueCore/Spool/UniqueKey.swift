@@ -30,19 +30,9 @@ public struct UniqueKey: Hashable, Sendable, CustomStringConvertible {
     /// FNV-1a 64 hash of the whole key. The marker holds the key itself, which is compared on
     /// every read, so even a hash collision cannot make one key block another.
     public var fileName: String {
-        var out = "k"
-        for b in rawValue.utf8 {
-            if (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) {
-                out.unicodeScalars.append(Unicode.Scalar(b))
-            } else {
-                out += "_" + (b < 0x10 ? "0" : "") + String(b, radix: 16, uppercase: true)
-            }
-        }
+        let out = "k" + NameHash.underscoreEscaped(rawValue.utf8)
         guard out.utf8.count > 180 else { return out }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a 64
-        for b in rawValue.utf8 { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        let hex = String(hash, radix: 16, uppercase: true)
-        return String(out.prefix(163)) + "_" + String(repeating: "0", count: 16 - hex.count) + hex
+        return String(out.prefix(163)) + "_" + NameHash.hex(rawValue.utf8)
     }
 }
 
