@@ -81,6 +81,11 @@ enum Dashboard {
         <p id="detail-empty" class="muted">Select a job to see its fields and log.</p>
         <div id="detail-actions" class="actions mutation"></div>
         <dl id="detail-fields" data-testid="detail-fields"></dl>
+        <h3 id="attempts-title" hidden>Attempts</h3>
+        <table id="attempts" data-testid="attempts" hidden>
+          <thead><tr><th>#</th><th>started</th><th>duration</th><th>outcome</th><th>result</th><th>host</th><th>output (last lines)</th></tr></thead>
+          <tbody id="attempt-rows"></tbody>
+        </table>
         <h3>Log</h3>
         <pre id="log" data-testid="log"></pre>
         <button id="log-more" type="button" data-testid="log-more" hidden>More</button>

@@ -126,11 +126,27 @@ enum DashboardScriptJobs {
       const dl = $('detail-fields');
       dl.replaceChildren();
       for (const k of Object.keys(job).sort()) {
+        if (k === 'history') continue;  // shown as the attempts table below
         dl.append(el('dt', { text: k }), el('dd', { 'data-field': k, text: fieldValue(job[k]) }));
       }
+      showAttempts(Array.isArray(job.history) ? job.history : []);
       $('detail-actions').replaceChildren(actionButtons(job));
       if (!keepLog) { view.logNext = 0; $('log').textContent = ''; }
       await loadLog(id);
+    }
+
+    // The job's attempt history (the API's `history`, oldest first), one row per attempt.
+    function showAttempts(history) {
+      $('attempts').hidden = $('attempts-title').hidden = history.length === 0;
+      $('attempt-rows').replaceChildren(...history.map((a) => {
+        const result = a.exit_code !== undefined && a.exit_code !== null ? 'exit ' + a.exit_code
+          : (a.signal !== undefined && a.signal !== null ? 'signal ' + a.signal : '—');
+        const seconds = typeof a.duration === 'number' ? a.duration.toFixed(3) + ' s' : '—';
+        return el('tr', { 'data-attempt': a.attempt },
+          el('td', { text: a.attempt }), el('td', { text: shortTime(a.started_at) || '—' }), el('td', { text: seconds }),
+          el('td', { 'data-outcome': '', text: a.outcome }), el('td', { text: result + (a.timed_out ? ', timed out' : '') }),
+          el('td', { text: a.host || '—' }), el('td', {}, el('pre', { text: a.output || '' })));
+      }));
     }
 
     // Appends the next chunk of the log (the API returns at most 64 KiB from an offset).

@@ -99,6 +99,12 @@ def check(b, url, shot):
                "%s === 'form-1' && ['pending', 'processing'].includes(%s)" % (text_of("#detail-id"), state))
     b.wait_for("form-1 completed in the detail pane", "%s === 'form-1' && %s === 'completed'" % (text_of("#detail-id"), state), timeout=25)
     b.wait_for("form-1's log", "(%s || '').includes('hello-from-the-form')" % text_of("#log"))
+    # Its attempt history as a table: one row, completed, exit 0, with the output's last line.
+    b.wait_for("form-1's attempts table",
+               "document.querySelectorAll('#attempt-rows tr').length === 1"
+               " && %s === 'completed'" % text_of('#attempt-rows tr[data-attempt="1"] td[data-outcome]')
+               + " && (%s || '').includes('exit 0')" % text_of('#attempt-rows tr[data-attempt="1"] td:nth-child(5)')
+               + " && (%s || '').includes('hello-from-the-form')" % text_of('#attempt-rows tr[data-attempt="1"] pre'))
     b.wait_for("the completed count to grow", "Number(%s) > %d" % (text_of("#count-completed .n"), before))
     print("form-1 enqueued through the form and shown completed live")
     # The API's error text is shown when it refuses (here: the id exists).
