@@ -83,7 +83,7 @@ enum Dashboard {
         <dl id="detail-fields" data-testid="detail-fields"></dl>
         <h3 id="attempts-title" hidden>Attempts</h3>
         <table id="attempts" data-testid="attempts" hidden>
-          <thead><tr><th>#</th><th>started</th><th>duration</th><th>outcome</th><th>result</th><th>host</th><th>output (last lines)</th></tr></thead>
+          <thead><tr><th>#</th><th>started (UTC)</th><th>duration</th><th>outcome</th><th>result</th><th>host</th></tr></thead>
           <tbody id="attempt-rows"></tbody>
         </table>
         <h3>Log</h3>

@@ -138,14 +138,18 @@ enum DashboardScriptJobs {
     // The job's attempt history (the API's `history`, oldest first), one row per attempt.
     function showAttempts(history) {
       $('attempts').hidden = $('attempts-title').hidden = history.length === 0;
-      $('attempt-rows').replaceChildren(...history.map((a) => {
+      // One row of facts per attempt, and below it (when there is any) its output's last lines.
+      $('attempt-rows').replaceChildren(...history.flatMap((a) => {
         const result = a.exit_code !== undefined && a.exit_code !== null ? 'exit ' + a.exit_code
           : (a.signal !== undefined && a.signal !== null ? 'signal ' + a.signal : '—');
         const seconds = typeof a.duration === 'number' ? a.duration.toFixed(3) + ' s' : '—';
-        return el('tr', { 'data-attempt': a.attempt },
-          el('td', { text: a.attempt }), el('td', { text: shortTime(a.started_at) || '—' }), el('td', { text: seconds }),
+        const facts = el('tr', { 'data-attempt': a.attempt },
+          el('td', { text: a.attempt }), el('td', { title: a.started_at || '', text: (shortTime(a.started_at) || '—').split(' ').pop() }), el('td', { text: seconds }),
           el('td', { 'data-outcome': '', text: a.outcome }), el('td', { text: result + (a.timed_out ? ', timed out' : '') }),
-          el('td', { text: a.host || '—' }), el('td', {}, el('pre', { text: a.output || '' })));
+          el('td', { text: a.host || '—' }));
+        if (!a.output) return [facts];
+        return [facts, el('tr', { 'data-output-of': a.attempt, class: 'attempt-output' },
+          el('td', { colspan: 6 }, el('pre', { text: a.output })))];
       }));
     }
 

@@ -79,5 +79,9 @@ enum DashboardStyle {
     #enqueue-form div.wide { display: flex; gap: .75rem; align-items: center; }
     .state { font-size: .8rem; padding: 0 .4rem; border-radius: 4px; border: 1px solid var(--line); }
     [hidden] { display: none !important; }
+    #attempts { display: block; overflow-x: auto; }
+    #attempts td { white-space: nowrap; }
+    #attempts tr.attempt-output td { white-space: normal; padding-top: 0; }
+    #attempts pre { white-space: pre-wrap; margin: 0; max-height: 10em; overflow: auto; }
     """#
 }

@@ -101,10 +101,10 @@ def check(b, url, shot):
     b.wait_for("form-1's log", "(%s || '').includes('hello-from-the-form')" % text_of("#log"))
     # Its attempt history as a table: one row, completed, exit 0, with the output's last line.
     b.wait_for("form-1's attempts table",
-               "document.querySelectorAll('#attempt-rows tr').length === 1"
+               "document.querySelectorAll('#attempt-rows tr[data-attempt]').length === 1"
                " && %s === 'completed'" % text_of('#attempt-rows tr[data-attempt="1"] td[data-outcome]')
                + " && (%s || '').includes('exit 0')" % text_of('#attempt-rows tr[data-attempt="1"] td:nth-child(5)')
-               + " && (%s || '').includes('hello-from-the-form')" % text_of('#attempt-rows tr[data-attempt="1"] pre'))
+               + " && (%s || '').includes('hello-from-the-form')" % text_of('#attempt-rows tr[data-output-of="1"] pre'))
     b.wait_for("the completed count to grow", "Number(%s) > %d" % (text_of("#count-completed .n"), before))
     print("form-1 enqueued through the form and shown completed live")
     # The API's error text is shown when it refuses (here: the id exists).
