@@ -500,6 +500,13 @@ class Compare:
                                f"latency p50 {key} - direct +{(fig[key]['p50'] - fl['p50']) * 1e3:.2f} ms")
         context.append(f"CLI enqueue queuectl / posix_spawn of /bin/true {q['enq'] / fl['enq']:.2f} x")
         L.append("context: " + "; ".join(context))
+        # Per-round ratios (each round measures all systems within a minute or so of each other).
+        rq, rf = res["queuectl"], res["floor"]
+        per = ["drain queuectl/xargs " + ", ".join(f"{x / y:.2f}" for x, y in zip(rf["drain"], rq["drain"]))]
+        for key in ("nq", "tsp"):
+            if key in res:
+                per.append(f"enqueue queuectl/{key} " + ", ".join(f"{x / y:.2f}" for x, y in zip(res[key]["enq"], rq["enq"])))
+        L.append("per round: " + "; ".join(per))
         for key in [c.key for c in systems]:
             r = res[key]
             L.append(f"rounds {key}: enqueue s " + ", ".join(f"{v:.2f}" for v in r["enq"])
