@@ -44,6 +44,24 @@ def spawn(argv, stdin=None, stdout=None, stderr=None, env=None):
     return os.posix_spawn(argv[0], argv, env if env is not None else os.environ, file_actions=actions)
 
 
+def wait_on_fifo(fifo, timeout=10):
+    """Opens `fifo` for reading, which returns when a job's shell opens it for writing (the
+    job's first instruction), then reads to end of file. SIGALRM after `timeout` s (the
+    caller's handler raises). Returns (perf_counter_ns and time_ns at the open, the bytes)."""
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    fd = os.open(fifo, os.O_RDONLY)
+    t1 = time.perf_counter_ns()
+    wall1 = time.time_ns()
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    got = b""
+    while True:
+        chunk = os.read(fd, 256)
+        if not chunk:
+            break
+        got += chunk
+    os.close(fd)
+    return t1, wall1, got
+
 def reap(pid):
     """wait4: returns (exit status, peak RSS of the process in KiB)."""
     _, status, rusage = os.wait4(pid, 0)
@@ -432,18 +450,7 @@ class Bench:
                 t0 = time.perf_counter_ns()
                 pid = spawn(argv, stdout=w, stderr=self.errlog)
                 os.close(w)
-                signal.setitimer(signal.ITIMER_REAL, 10)
-                fd = os.open(fifo, os.O_RDONLY)          # returns when the job's shell opens the FIFO
-                t1 = time.perf_counter_ns()
-                wall1 = time.time_ns()
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                got = b""
-                while True:
-                    chunk = os.read(fd, 256)
-                    if not chunk:
-                        break
-                    got += chunk
-                os.close(fd)
+                t1, wall1, got = wait_on_fifo(fifo)
                 code, _ = reap(pid)
                 t2 = time.perf_counter_ns()
                 out = b""

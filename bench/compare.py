@@ -337,17 +337,7 @@ class Compare:
                 token = f"t{self.round}x{i}"
                 t0 = time.perf_counter_ns()
                 pid = sysobj.latency(fifo, token)
-                signal.setitimer(signal.ITIMER_REAL, 10)
-                fd = os.open(fifo, os.O_RDONLY)   # returns when the job's shell opens the FIFO
-                t1 = time.perf_counter_ns()
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                got = b""
-                while True:
-                    chunk = os.read(fd, 256)
-                    if not chunk:
-                        break
-                    got += chunk
-                os.close(fd)
+                t1, _, got = B.wait_on_fifo(fifo)   # returns when the job's shell opens the FIFO
                 B.reap(pid)
                 if got.decode().strip() != token:
                     sys.exit(f"bench: {sysobj.name} latency: expected {token!r}, job wrote {got!r}")
