@@ -6,6 +6,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/vfs.h>
+#endif
 #include <spawn.h>
 #include <signal.h>
 #include <string.h>
@@ -103,4 +106,17 @@ int cq_child_exited_nowait(int pid) {
     int r = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
     if (r != 0) return -1;
     return info.si_pid == pid ? 1 : 0;
+}
+
+int cq_statfs_type(const char *path, long long *type) {
+#ifdef __linux__
+    struct statfs st;
+    if (statfs(path, &st) != 0) return -1;
+    *type = (long long)st.f_type;
+    return 0;
+#else
+    (void)path;
+    *type = 0;
+    return 0;
+#endif
 }

@@ -54,4 +54,20 @@ public struct Errno: RawRepresentable, Hashable, Sendable, CustomStringConvertib
     public static let tooManyLinks = Errno(EMLINK)
     /// `EIO`: input/output error.
     public static let ioError = Errno(EIO)
+    /// `ENOTCONN`: a network filesystem lost its server (GlusterFS/FUSE after `ping-timeout`).
+    public static let notConnected = Errno(ENOTCONN)
+    /// `ESTALE`: an NFS file handle that no longer names a file.
+    public static let staleHandle = Errno(ESTALE)
+    /// `ETIMEDOUT`: a network filesystem call timed out.
+    public static let timedOut = Errno(ETIMEDOUT)
+    /// `ECONNABORTED`.
+    public static let connectionAborted = Errno(ECONNABORTED)
+    /// `EHOSTDOWN`.
+    public static let hostDown = Errno(EHOSTDOWN)
+
+    /// Errors that say "the storage is unreachable just now" rather than "this file is wrong":
+    /// a worker keeps its jobs and retries after them (never records an outcome because of one).
+    public var isStorageUnreachable: Bool {
+        [Errno.notConnected, .staleHandle, .ioError, .timedOut, .connectionAborted, .hostDown].contains(self)
+    }
 }

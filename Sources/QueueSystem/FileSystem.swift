@@ -14,7 +14,9 @@ public enum FileSystem {
     }
 
     /// Moves `from` to `to` only if `to` does not exist (EEXIST otherwise). Falls back to
-    /// `link` + `unlink` where the filesystem lacks `RENAME_NOREPLACE`.
+    /// `link` + `unlink` where the filesystem lacks `RENAME_NOREPLACE`: for a source that only
+    /// the caller can rename (its own tmp/ file, its own claim). For a source that others race
+    /// for, use `renameClaiming` (a unique destination) or the core's fenced move.
     /// Corresponds to `renameat2(2)` with `RENAME_NOREPLACE`.
     public static func renameNoReplace(_ from: String, _ to: String) throws(SystemError) {
         try renameNoReplace(
@@ -47,15 +49,35 @@ public enum FileSystem {
     }
 
     /// Atomically swaps two existing names; ENOENT if either is gone (the fence against a lost claim).
-    /// Where the filesystem lacks `RENAME_EXCHANGE`, checks `b` exists and renames `a` over it
-    /// (not atomic against a concurrent rename of `b`).
-    /// Corresponds to `renameat2(2)` with `RENAME_EXCHANGE`.
+    /// Corresponds to `renameat2(2)` with `RENAME_EXCHANGE`. There is no fallback: where the
+    /// filesystem lacks the flag (FUSE/GlusterFS, NFS) this throws EINVAL or ENOSYS
+    /// (`isRenameFlagUnsupported`), and the caller uses a protocol of plain renames instead.
     public static func exchange(_ a: String, _ b: String) throws(SystemError) {
+        try retryingEINTR("exchange", path: "\(a) <-> \(b)") { cq_rename_exchange(AT_FDCWD, a, AT_FDCWD, b) }
+    }
+
+    /// `renameat2(2)` with `RENAME_NOREPLACE` and no fallback (EINVAL/ENOSYS where unsupported).
+    public static func renameNoReplaceStrict(_ from: String, _ to: String) throws(SystemError) {
+        try retryingEINTR("rename", path: "\(from) -> \(to)") { cq_rename_noreplace(AT_FDCWD, from, AT_FDCWD, to) }
+    }
+
+    /// True for the errors `renameat2(2)` gives where the filesystem lacks a flag.
+    public static func isRenameFlagUnsupported(_ error: SystemError) -> Bool {
+        error.errno == .invalidArgument || error.errno == .noFunction
+    }
+
+    /// Renames `from` to `to`, which must be a name that only the caller ever creates (a claim
+    /// name carrying the caller's worker id): `RENAME_NOREPLACE` where supported, else a check
+    /// that `to` is absent followed by a plain `rename(2)`. Unlike `renameNoReplace`, never
+    /// falls back to link + unlink, so the rename of `from` stays the one atomic step that
+    /// decides a race for `from`: of several callers exactly one succeeds, the others get ENOENT.
+    /// - Throws: ENOENT when `from` is gone, EEXIST when `to` exists.
+    public static func renameClaiming(_ from: String, _ to: String) throws(SystemError) {
         do {
-            try retryingEINTR("exchange", path: "\(a) <-> \(b)") { cq_rename_exchange(AT_FDCWD, a, AT_FDCWD, b) }
-        } catch where error.errno == .invalidArgument || error.errno == .noFunction {
-            _ = try FileStatus.of(b)
-            try rename(a, b)
+            try retryingEINTR("rename", path: "\(from) -> \(to)") { cq_rename_noreplace(AT_FDCWD, from, AT_FDCWD, to) }
+        } catch where isRenameFlagUnsupported(error) {
+            if (try FileStatus.ifExists(to)) != nil { throw SystemError(errno: .fileExists, operation: "rename", path: "\(from) -> \(to)") }
+            try rename(from, to)
         }
     }
 
@@ -161,6 +183,18 @@ public enum FileSystem {
     /// Sets a file's modification time to now (the lease and heartbeat stamp). Corresponds to `utimensat(2)`.
     public static func touch(_ path: String) throws(SystemError) {
         try retryingEINTR("utimensat", path: path) { utimensat(AT_FDCWD, path, nil, AT_SYMLINK_NOFOLLOW) }
+    }
+
+    /// The filesystem's own idea of "now": creates `path` if needed, sets its times to now
+    /// (`futimens(2)` with no times) and returns the modification time it then has, in
+    /// nanoseconds since the epoch. On a shared filesystem this is the clock that also stamps
+    /// other hosts' heartbeats, so comparing the two does not compare two local clocks.
+    public static func touchedTime(_ path: String) throws(SystemError) -> Int64 {
+        let fd = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_NOFOLLOW, mode: 0o600)
+        return try fd.closeAfter { (fd) throws(SystemError) -> Int64 in
+            try retryingEINTR("futimens", path: path) { futimens(fd.rawValue, nil) }
+            return try fd.status(path: path).modifiedNanos
+        }
     }
 
 }

@@ -8,6 +8,8 @@ int cq_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd, const c
 int cq_rename_exchange(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
 /// pidfd_open(pid, 0). Returns an fd or -1 with errno set (ENOSYS on old kernels).
 int cq_pidfd_open(int pid);
+/// statfs(path): stores f_type in *type. Returns 0 or -1 with errno set.
+int cq_statfs_type(const char *path, long long *type);
 /// syncfs(fd).
 int cq_syncfs(int fd);
 /// pipe2(fds, O_CLOEXEC | O_NONBLOCK).

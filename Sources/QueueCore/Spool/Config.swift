@@ -18,6 +18,9 @@ public struct Config: Sendable, Equatable {
     /// Seconds a worker's heartbeat stays valid; a claim whose worker has not renewed it for
     /// this long is taken back by recovery.
     public var lease = 30.0
+    /// Seconds added to the lease before another host may take a worker's jobs: covers the
+    /// difference between hosts' clocks (heartbeats are stamped by the filesystem, see `Spool.spoolTime`).
+    public var clockSkew = 2.0
     /// Seconds between TERM and KILL when a job times out or a worker is stopped.
     public var killGrace = 5.0
     /// Seconds a malformed file dropped into pending/ may still be being written before it is quarantined.
@@ -57,6 +60,7 @@ public struct Config: Sendable, Equatable {
         numberKey("time_unit", "seconds per time unit for backoff, delays and timeouts", 1e-6...86_400, \.timeUnit),
         numberKey("poll_interval", "seconds between an idle worker's rescans", 0.001...3600, \.pollInterval),
         numberKey("lease", "seconds a worker heartbeat stays valid before its jobs are recovered (at least 1: heartbeats come every lease/3)", 1...86_400, \.lease),
+        numberKey("clock_skew", "seconds added to the lease before another host may take a worker's jobs (clock difference between hosts)", 0...3600, \.clockSkew),
         numberKey("kill_grace", "seconds between TERM and KILL", 0...3600, \.killGrace),
         numberKey("drop_grace", "seconds a malformed dropped file is left before quarantine", 0...86_400, \.dropGrace),
         durationKey("retention", "age after which workers purge completed/dead jobs (0 = never; e.g. 7d)", \.retention),

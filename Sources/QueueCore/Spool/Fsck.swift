@@ -125,6 +125,9 @@ final class FsckChecker {
             guard let st = try? FileStatus.of(p) else { continue }
             let age = Double(now.micros * 1000 - st.modifiedNanos) / 1e9
             let ownerDead = name.split(separator: ".").first.flatMap { ProcessTag($0) }?.isDeadOnThisHost ?? false
+            // The result of a fenced move whose `.moving` name is still there is the job's new
+            // content: recovery publishes it (see FencedMove.swift), never removed here.
+            if name.hasSuffix(".result"), (try? FileStatus.of(spool.path("processing", String(name.dropLast(7)) + ".moving"))) != nil { continue }
             if ownerDead || age > 3600 {
                 note(.staleTemporary, p, ownerDead ? "its writer is gone" : "older than an hour", file: st) { try FileSystem.unlink(p); return true }
             }

@@ -40,7 +40,13 @@ extension Spool {
     /// Rewrites the file at `path` with `job`'s content, atomically: the new content is written
     /// to tmp/ and exchanged with `path`, so a concurrent rename of `path` (a lost claim) makes
     /// this fail with ENOENT instead of resurrecting the file.
+    /// On a filesystem without `RENAME_EXCHANGE` this is a fenced move onto `path` itself
+    /// (`fencedMove`): plain renames, the rename of `path` deciding the race.
     public func rewrite(_ path: String, with job: Job, sync: Bool) throws(SystemError) {
+        if !hasAtomicRenameFlags {
+            try fencedMove(path, to: path, as: job, durable: sync)
+            return
+        }
         let tmp = try writeTemporary(job, sync: sync)
         do {
             try FileSystem.exchange(tmp, path)
@@ -67,17 +73,22 @@ extension Spool {
     public func move(_ from: String, to state: JobState, as job: Job, durable: Bool, worker: ProcessTag? = nil,
                      reason: String? = nil) throws(SystemError) -> String {
         precondition(job.state == state, "move: content state must equal the destination")
-        try rewrite(from, with: job, sync: durable)
-        CrashPoint.hit("move:rewritten", state.rawValue)
         let dest = path(state.directory, JobFileName.name(for: job, in: state, worker: worker))
-        if dest != from {
+        let fenced = !hasAtomicRenameFlags
+        if fenced {
+            try fencedMove(from, to: dest, as: job, durable: durable)  // fsyncs included
+        } else {
+            try rewrite(from, with: job, sync: durable)
+            CrashPoint.hit("move:rewritten", state.rawValue)
+        }
+        if !fenced, dest != from {
             do {
                 try FileSystem.renameNoReplace(from, dest)
             } catch where error.isExists {
                 try settleDuplicate(moving: from, onto: dest, state: state)
             }
         }
-        if durable {
+        if durable && !fenced {
             try FileSystem.syncDirectory(directory(state))
             let fromDir = FileSystem.parentDirectory(from)
             if fromDir != directory(state) { try FileSystem.syncDirectory(fromDir) }

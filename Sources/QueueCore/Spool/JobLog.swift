@@ -48,3 +48,14 @@ public struct JobLog: Sendable {
         }
     }
 }
+
+extension Spool {
+    /// Appends one line from the queue itself (`queuectl: ...`) to `logs/<id>.log`, where the
+    /// job's own output goes: e.g. a late result that could not be recorded. Best effort: a log
+    /// that cannot be written is skipped (the caller reports the same text elsewhere too).
+    public func appendQueueNote(_ id: JobID, _ text: String) {
+        guard let fd = try? FileDescriptor.open(logPath(id), flags: O_WRONLY | O_APPEND | O_CREAT) else { return }
+        defer { fd.close() }
+        try? fd.writeAll(Array("queuectl: \(text)\n".utf8), path: logPath(id))
+    }
+}

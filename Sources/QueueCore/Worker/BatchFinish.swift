@@ -28,6 +28,7 @@ extension Spool {
     /// A crash anywhere leaves each job in one of the states the crash table of "Finish" in
     /// spool-layout.md lists.
     public func finish(_ batch: [Finish]) -> [SystemError?] {
+        if !hasAtomicRenameFlags { return finishFenced(batch) }
         var errors = [SystemError?](repeating: nil, count: batch.count)
         let syncEach = batch.count <= 8  // as enqueue: beyond 8 files one syncfs is cheaper than an fsync each
         var temporaries = [String?](repeating: nil, count: batch.count)
@@ -92,6 +93,24 @@ extension Spool {
         for (i, item) in batch.enumerated() where errors[i] == nil {
             errors[i] = syncError
             if syncError == nil { CrashPoint.hit("move:renamed", item.job.state.rawValue) }
+        }
+        logFinished(batch, errors: errors)
+        return errors
+    }
+
+    /// `finish` on a filesystem without `RENAME_EXCHANGE`: each outcome is a `fencedMove` of
+    /// its claim (the claim's rename to its `.moving` name is the fence), one after the other.
+    private func finishFenced(_ batch: [Finish]) -> [SystemError?] {
+        var errors = [SystemError?](repeating: nil, count: batch.count)
+        for (i, item) in batch.enumerated() {
+            precondition([.completed, .failed, .dead].contains(item.job.state), "finish: not an outcome state")
+            let dest = path(item.job.state.directory, JobFileName.name(for: item.job, in: item.job.state))
+            do {
+                try fencedMove(item.claim.path, to: dest, as: item.job, durable: true)
+                CrashPoint.hit("move:renamed", item.job.state.rawValue)
+            } catch {
+                errors[i] = error
+            }
         }
         logFinished(batch, errors: errors)
         return errors

@@ -52,7 +52,9 @@ extension Spool {
             // No-replace: while this worker's own finish of the same id still has its claim name
             // (a finish links the outcome first and unlinks the claim after an fsync), a retry
             // due at once must wait for the next scan, not rename onto it (a no-op on one inode).
-            try FileSystem.renameNoReplace(path(state.directory, name), dest)
+            // On filesystems without RENAME_NOREPLACE: a check of this worker's own name, then
+            // a plain rename (never link + unlink: the rename of the source decides the race).
+            try FileSystem.renameClaiming(path(state.directory, name), dest)
         } catch where error.isNotFound || error.isExists {
             return nil
         }

@@ -126,8 +126,23 @@ public struct JobRunner: Sendable {
     private func lockRun(_ id: JobID, config: @Sendable () -> Config, abortFlag: @Sendable () -> Bool,
                          warn: (String) -> Void) throws(SystemError) -> FileDescriptor? {
         var warned = false
+        var unreachableWait = 0.05
         while true {
-            if let fd = try spool.openRunLog(id) { return fd }
+            let opened: FileDescriptor?
+            do {
+                opened = try spool.openRunLog(id)
+            } catch where error.errno.isStorageUnreachable {
+                // Storage briefly unreachable (ENOTCONN, EIO, ESTALE...): the attempt has not
+                // started, so it must not count as failed. Wait with backoff (at most 5 s) while
+                // the claim stays ours; if this worker's lease runs out meanwhile, another host
+                // takes the job and this finish is fenced off.
+                warn("job \(id): cannot open \(spool.logPath(id)): \(error); retrying in \(unreachableWait) s")
+                usleep(useconds_t(unreachableWait * 1_000_000))
+                unreachableWait = min(unreachableWait * 2, 5)
+                if abortFlag() { return nil }
+                continue
+            }
+            if let fd = opened { return fd }
             if !warned {
                 warned = true
                 warn("job \(id): processes of an earlier attempt still hold \(spool.logPath(id)); ending them before it starts again")

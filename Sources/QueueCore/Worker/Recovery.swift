@@ -16,6 +16,9 @@ extension Spool {
     /// Why the claim `name` in processing/ is orphaned, or nil when its owner is alive
     /// (see `deathReason(of:)`).
     public func orphanReason(_ name: String, config: Config, now: Timestamp = .now(), me: ProcessTag = .current) -> String? {
+        if let (mover, _) = Spool.parseMoving(name) {
+            return mover == me ? nil : deathReason(of: mover, config: config, now: now).map { "fenced move: \($0)" }
+        }
         guard let (worker, _) = JobFileName.parseProcessing(name) else { return "not a claim name" }
         if worker == me { return nil }
         return deathReason(of: worker, config: config, now: now)
@@ -27,18 +30,31 @@ extension Spool {
     /// is never gone, whatever its heartbeat (a stopped or busy worker keeps its claims).
     /// On other hosts the lease decides: the heartbeat (mtime of `workers/<id>.json`) must be
     /// older than the longer of the configured `lease` and the lease the worker announced in its
-    /// registration (so a lower `lease` takes effect only once the worker heartbeats under it);
-    /// a worker without a registration is gone.
+    /// registration (so a lower `lease` takes effect only once the worker heartbeats under it),
+    /// plus `clock_skew`. The age is measured on the spool's filesystem (`spoolTime`), not on
+    /// this host's clock; when that cannot be read (storage unreachable) the worker counts as
+    /// alive. A worker without a registration is gone.
     public func deathReason(of worker: ProcessTag, config: Config, now: Timestamp = .now()) -> String? {
         if worker.isOnThisHost { return worker.isDeadOnThisHost ? "worker \(worker) is dead" : nil }
         guard let st = try? FileStatus.of(registrationPath(worker)) else {
             return "worker \(worker) is not registered"
         }
-        let ageSeconds = Double(now.micros * 1000 - st.modifiedNanos) / 1e9
-        guard ageSeconds > config.lease else { return nil }
-        let lease = max(config.lease, announcedLease(of: worker) ?? 0)
-        if ageSeconds > lease { return "worker \(worker) lease expired \(Int(ageSeconds - lease))s ago" }
+        guard let spoolNow = spoolTime() else { return nil }
+        let ageSeconds = Double(spoolNow - st.modifiedNanos) / 1e9
+        guard ageSeconds > config.lease + config.clockSkew else { return nil }
+        let lease = max(config.lease, announcedLease(of: worker) ?? 0) + config.clockSkew
+        if ageSeconds > lease {
+            return "worker \(worker) lease expired \(Self.tenths(ageSeconds - lease))s ago (heartbeat \(Self.tenths(ageSeconds))s old; lease + clock_skew \(Self.tenths(lease))s)"
+        }
         return nil
+    }
+
+    static func tenths(_ x: Double) -> String { String(Double((x * 10).rounded()) / 10) }
+
+    /// "Now" as the spool's filesystem stamps it: the mtime of `tmp/<this process>.clock` just
+    /// touched (`FileSystem.touchedTime`), in nanoseconds; nil when it cannot be written.
+    public func spoolTime() -> Int64? {
+        try? FileSystem.touchedTime(path("tmp", "\(ProcessTag.current.rawValue).clock"))
     }
 
     /// Recovers one claim file whatever its owner (callers check `orphanReason` first).
@@ -50,6 +66,7 @@ extension Spool {
     /// - Throws: `QueueError.conflict` when the claim was unreadable: it is quarantined, and the
     ///   admin must look (the job's content is lost); `SystemError` for I/O failures.
     public func recoverClaim(_ name: String, reason: String, config: Config, now: Timestamp = .now()) throws -> RecoveryAction? {
+        if Spool.parseMoving(name) != nil { return try resolveMoving(name, reason: reason) }
         let p = path("processing", name)
         let read: Result<Job, any Error>
         do { read = .success(try readJob(at: p)) } catch { read = .failure(error) }
@@ -100,7 +117,7 @@ extension Spool {
         guard let names = try? DirectoryStream.names(directory(.processing)) else { return ([], ["cannot list processing/"]) }
         for name in names where !JobFileName.isForeignTemporary(name) {
             guard let reason = orphanReason(name, config: config, now: now, me: me) else { continue }
-            if JobFileName.parseProcessing(name) == nil {
+            if JobFileName.parseProcessing(name) == nil && Spool.parseMoving(name) == nil {
                 if (try? quarantine(name, in: "processing", reason: "unexpected file in processing/")) == nil {
                     errors.append("cannot quarantine processing/\(name)")
                 }

@@ -182,7 +182,9 @@ public final class Worker: @unchecked Sendable {
     func record(_ finish: Spool.Finish, seconds: Double) {
         committer.submit(finish) { [self] error in
             // ENOENT is "taken away by recovery" only when the claim is gone (else: retried).
-            if let error, !error.isNotFound || self.exists(finish.claim.path) {
+            // (On filesystems without RENAME_EXCHANGE a move past its fence keeps a `.moving` name.)
+            if let error, !error.isNotFound || self.exists(finish.claim.path)
+                || self.exists(self.spool.movingPath(mover: self.tag, id: finish.job.id)) {
                 self.unrecorded.withLock { $0.append((finish, seconds)) }
                 self.emit(.warning("could not record the outcome of \(finish.job.id) (\(finish.job.state.rawValue)): \(error); "
                     + "it stays in processing/ and is retried every poll_interval"))
@@ -192,6 +194,11 @@ public final class Worker: @unchecked Sendable {
             var job = finish.job
             if let error {
                 job.lastError = "result not recorded: \(error)"
+                // The claim was taken over (this worker's lease expired, e.g. its host was cut
+                // off): the job's file is someone else's now. Its log keeps the late result.
+                self.spool.appendQueueNote(job.id, "attempt \(job.attempts) on worker \(self.tag) ended "
+                    + "(\(job.state.rawValue)\(job.exitCode.map { ", exit \($0)" } ?? "")) at \(Timestamp.now().iso8601) after its claim "
+                    + "\(finish.claim.path) was taken over by recovery (lease lost): late result not recorded, the job is unchanged")
             } else {
                 self.counters.withLock { $0.count(outcome: job.state) }
                 if job.state != .failed { self.spool.releaseKey(of: job) }  // completed or dead: its unique key is free
