@@ -21,7 +21,7 @@ public enum CrashPoint {
     public static let steps = [
         "enqueue:reserved", "enqueue:keyed", "enqueue:written", "enqueue:renamed",
         "claim:renamed", "claim:rewritten",
-        "move:rewritten", "move:renamed",
+        "move:rewritten", "move:renamed", "fence:moved", "fence:published",
         "archive:staged", "archive:appended", "archive:removed",
     ]
 

@@ -20,7 +20,7 @@ public enum FileSystem {
     /// Corresponds to `renameat2(2)` with `RENAME_NOREPLACE`.
     public static func renameNoReplace(_ from: String, _ to: String) throws(SystemError) {
         try renameNoReplace(
-            described: "\(from) -> \(to)", rename: { cq_rename_noreplace(AT_FDCWD, from, AT_FDCWD, to) },
+            described: "\(from) -> \(to)", rename: { renameFlagged(noReplace: true, AT_FDCWD, from, AT_FDCWD, to) },
             link: { Glibc.link(from, to) }, unlink: { Glibc.unlink(from) })
     }
 
@@ -32,7 +32,7 @@ public enum FileSystem {
         for (i, b) in from.enumerated() { cPath[i] = CChar(bitPattern: b) }
         cPath[from.count] = 0
         try renameNoReplace(
-            described: "\(description) -> \(to)", rename: { cq_rename_noreplace(AT_FDCWD, cPath, AT_FDCWD, to) },
+            described: "\(description) -> \(to)", rename: { renameFlagged(noReplace: true, AT_FDCWD, cPath, AT_FDCWD, to) },
             link: { Glibc.link(cPath, to) }, unlink: { Glibc.unlink(cPath) })
     }
 
@@ -53,12 +53,12 @@ public enum FileSystem {
     /// filesystem lacks the flag (FUSE/GlusterFS, NFS) this throws EINVAL or ENOSYS
     /// (`isRenameFlagUnsupported`), and the caller uses a protocol of plain renames instead.
     public static func exchange(_ a: String, _ b: String) throws(SystemError) {
-        try retryingEINTR("exchange", path: "\(a) <-> \(b)") { cq_rename_exchange(AT_FDCWD, a, AT_FDCWD, b) }
+        try retryingEINTR("exchange", path: "\(a) <-> \(b)") { renameFlagged(noReplace: false, AT_FDCWD, a, AT_FDCWD, b) }
     }
 
     /// `renameat2(2)` with `RENAME_NOREPLACE` and no fallback (EINVAL/ENOSYS where unsupported).
     public static func renameNoReplaceStrict(_ from: String, _ to: String) throws(SystemError) {
-        try retryingEINTR("rename", path: "\(from) -> \(to)") { cq_rename_noreplace(AT_FDCWD, from, AT_FDCWD, to) }
+        try retryingEINTR("rename", path: "\(from) -> \(to)") { renameFlagged(noReplace: true, AT_FDCWD, from, AT_FDCWD, to) }
     }
 
     /// True for the errors `renameat2(2)` gives where the filesystem lacks a flag.
@@ -74,11 +74,22 @@ public enum FileSystem {
     /// - Throws: ENOENT when `from` is gone, EEXIST when `to` exists.
     public static func renameClaiming(_ from: String, _ to: String) throws(SystemError) {
         do {
-            try retryingEINTR("rename", path: "\(from) -> \(to)") { cq_rename_noreplace(AT_FDCWD, from, AT_FDCWD, to) }
+            try retryingEINTR("rename", path: "\(from) -> \(to)") { renameFlagged(noReplace: true, AT_FDCWD, from, AT_FDCWD, to) }
         } catch where isRenameFlagUnsupported(error) {
             if (try FileStatus.ifExists(to)) != nil { throw SystemError(errno: .fileExists, operation: "rename", path: "\(from) -> \(to)") }
             try rename(from, to)
         }
+    }
+
+    /// `renameat2` with `RENAME_NOREPLACE` or `RENAME_EXCHANGE`; EINVAL under the test hook
+    /// `QUEUECTL_NO_RENAME_FLAGS=1` (`UnsafeTestHooks.noRenameFlags`).
+    private static func renameFlagged(noReplace: Bool, _ fromDir: CInt, _ from: UnsafePointer<CChar>,
+                                      _ toDir: CInt, _ to: UnsafePointer<CChar>) -> CInt {
+        if UnsafeTestHooks.noRenameFlags {
+            errno = EINVAL
+            return -1
+        }
+        return noReplace ? cq_rename_noreplace(fromDir, from, toDir, to) : cq_rename_exchange(fromDir, from, toDir, to)
     }
 
     /// Adds the name `to` for the file `from` (EEXIST when `to` exists). Corresponds to `link(2)`.

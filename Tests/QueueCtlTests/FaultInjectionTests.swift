@@ -48,6 +48,9 @@ struct FaultInjectionTests {
         var command = Command.ok
         var maxRetries = 2
         var setupStep: String? = nil
+        /// Run with `QUEUECTL_NO_RENAME_FLAGS=1`: the plain-rename protocol of filesystems
+        /// without RENAME_EXCHANGE (the fenced move, steps `fence:moved` and `fence:published`).
+        var fenced = false
         /// After the crash and `recover`: "ID STATE ATTEMPTS RAN" entries separated by ","
         /// (STATE `absent`: the job must not exist; RAN: ledger lines of the job so far).
         var afterRecover: String
@@ -57,6 +60,7 @@ struct FaultInjectionTests {
         var testDescription: String {
             "\(action.rawValue) killed at \(step)\(skip > 0 ? " (skip \(skip))" : "")\(setupStep.map { " after a worker killed at \($0)" } ?? "")"
                 + (command != .ok ? ", \(command.rawValue) job" : "") + (maxRetries != 2 ? ", max_retries \(maxRetries)" : "")
+                + (fenced ? ", without RENAME_EXCHANGE" : "")
         }
     }
 
@@ -112,11 +116,27 @@ struct FaultInjectionTests {
         Case(action: .worker, step: "claim:rewritten", skip: 2,
              afterRecover: "k0 completed 1 1,k1 completed 1 1,k2 pending 1 0",
              afterDrain: "k0 completed 1 1,k1 completed 1 1,k2 completed 2 1"),
+        // Without RENAME_EXCHANGE (GlusterFS, NFS): every move is a fenced move. The first
+        // fence of a worker is its claim's rewrite (skip 0), the second its finish (skip 1).
+        Case(action: .worker, step: "fence:moved", fenced: true, afterRecover: "j1 pending 1 0", afterDrain: "j1 completed 2 1"),
+        Case(action: .worker, step: "fence:published", fenced: true, afterRecover: "j1 pending 1 0", afterDrain: "j1 completed 2 1"),
+        Case(action: .worker, step: "fence:moved", skip: 1, fenced: true, afterRecover: "j1 completed 1 1", afterDrain: "j1 completed 1 1"),
+        Case(action: .worker, step: "fence:published", skip: 1, fenced: true, afterRecover: "j1 completed 1 1", afterDrain: "j1 completed 1 1"),
+        Case(action: .worker, step: "fence:moved", skip: 1, command: .fail, fenced: true, afterRecover: "j1 failed 1 1", afterDrain: "j1 dead 3 3"),
+        Case(action: .worker, step: "fence:moved", skip: 1, command: .fail, maxRetries: 0, fenced: true, afterRecover: "j1 dead 1 1", afterDrain: "j1 dead 1 1"),
+        Case(action: .worker, step: "move:renamed:completed", fenced: true, afterRecover: "j1 completed 1 1", afterDrain: "j1 completed 1 1"),
+        Case(action: .hold, step: "fence:moved", fenced: true, afterRecover: "j1 held 0 0", afterDrain: "j1 completed 1 1"),
+        Case(action: .hold, step: "fence:published", fenced: true, afterRecover: "j1 held 0 0", afterDrain: "j1 completed 1 1"),
+        Case(action: .dlqRetry, step: "fence:moved", command: .revivable, maxRetries: 0, fenced: true, afterRecover: "j1 pending 0 1", afterDrain: "j1 completed 1 2"),
+        Case(action: .recover, step: "fence:moved", setupStep: "claim:rewritten", fenced: true, afterRecover: "j1 pending 1 0", afterDrain: "j1 completed 2 1"),
+        Case(action: .recover, step: "fence:published", setupStep: "claim:rewritten", fenced: true, afterRecover: "j1 pending 1 0", afterDrain: "j1 completed 2 1"),
+        Case(action: .recover, step: "fence:moved", maxRetries: 0, setupStep: "claim:rewritten", fenced: true, afterRecover: "j1 dead 1 0", afterDrain: "j1 dead 1 0"),
     ]
 
     @Test(arguments: cases)
     func crashThenRecover(_ c: Case) throws {
         let s = TempSpool("crash")
+        if c.fenced { s.baseEnv = ["QUEUECTL_NO_RENAME_FLAGS": "1"] }
         // time_unit 0.1: a failed attempt's retry is due 0.2 s later, so no slot can claim it
         // again before the committer reaches (and dies at) the step after the failure.
         s.fast(["poll_interval": "0.05", "lease": "1", "time_unit": "0.1"])
@@ -152,7 +172,7 @@ struct FaultInjectionTests {
         case .enqueueBatch:
             try mustCrash(["enqueue", "-"], stdin: Self.batchIDs.map(jobJSON).joined(separator: "\n"), crash)
         case .worker:
-            if c.skip > 0 {
+            if c.skip > 0 && !c.fenced {  // fenced: one job j1, whose claim is the first fence and its finish the second
                 lateDue = Timestamp.now().adding(seconds: 2)
                 let late = lateDue!.iso8601
                 let k2 = jobJSON("k2").replacingOccurrences(of: #""id":"k2""#, with: #""id":"k2","run_at":"\#(late)""#)
@@ -162,7 +182,7 @@ struct FaultInjectionTests {
                 try mustRun(["enqueue", jobJSON("j1")])
             }
             // Without --exit-when-idle the worker waits for k2 to fall due; it dies at the crash point.
-            try mustCrash(c.skip > 0 ? ["worker", "start"] : drainArgs, crash)
+            try mustCrash(c.skip > 0 && !c.fenced ? ["worker", "start"] : drainArgs, crash)
         case .dlqRetry:
             try mustRun(["enqueue", jobJSON("j1")])
             try mustRun(drainArgs)

@@ -48,6 +48,10 @@ struct StatusCommand: Command {
                 "finished_last_1m": .int(Int64(rate.oneMinute)), "finished_last_5m": .int(Int64(rate.fiveMinutes)),
                 "finished_last_15m": .int(Int64(rate.fifteenMinutes)),
                 "workers": .array(report.workers.map(\.json)),
+                "storage": report.storage.map { st in .object([
+                    "filesystem": .string(st.filesystem), "shared": .bool(st.shared), "atomic_renames": .bool(st.atomicRenames),
+                    "other_hosts_pickup_seconds": st.otherHostsPickup.map { .double($0) } ?? .null,
+                ]) } ?? .null,
             ])))
             return ExitCode.success
         }
@@ -66,6 +70,7 @@ struct StatusCommand: Command {
         let workers = report.workers
         ctx.out.line("workers: \(alive) alive" + (workers.count > alive ? ", \(workers.count - alive) stale or stopping" : ""))
         for w in workers { ctx.out.line("  " + w.line(for: ctx)) }
+        if let st = report.storage { ctx.out.line(StatusCommand.describe(st)) }
         return ExitCode.success
     }
 }
@@ -105,6 +110,18 @@ extension WorkerStatus {
 }
 
 extension StatusCommand {
+    /// `storage: fuse.glusterfs (shared: ...)` or `storage: ext4 (local)`.
+    static func describe(_ st: SpoolStorage) -> String {
+        var parts: [String] = []
+        if let pickup = st.otherHostsPickup {
+            parts.append("shared: no inotify for other hosts' changes, polled every \(Config.format(pickup)) s (poll_interval)")
+        } else {
+            parts.append("local")
+        }
+        if !st.atomicRenames { parts.append("no RENAME_EXCHANGE: moves fenced by plain renames") }
+        return "storage: \(st.filesystem) (\(parts.joined(separator: "; ")))"
+    }
+
     static func formatAge(_ s: Double) -> String {
         if s < 1 { return "\(Int(s * 1000)) ms" }
         if s < 120 { return "\(Int(s)) s" }

@@ -86,7 +86,7 @@ public struct Config: Sendable, Equatable {
         try Config.key(named: name).set(&self, value)
     }
 
-    static func format(_ d: Double) -> String {
+    public static func format(_ d: Double) -> String {
         d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
     }
 

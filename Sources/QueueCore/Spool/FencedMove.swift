@@ -162,8 +162,5 @@ func attempt(_ body: () throws(SystemError) -> Void) -> SystemError? {
 /// Per-process cache of `hasAtomicRenameFlags`, by spool root.
 enum RenameFlagsCache {
     static let value = Mutex<[String: Bool]>([:])
-    static let forcedOff: Bool = {
-        guard let v = getenv("QUEUECTL_NO_RENAME_FLAGS") else { return false }
-        return String(cString: v) == "1"
-    }()
+    static var forcedOff: Bool { UnsafeTestHooks.noRenameFlags }
 }

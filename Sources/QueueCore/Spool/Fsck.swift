@@ -120,7 +120,7 @@ final class FsckChecker {
 
     func checkTemporaries() {
         guard let names = try? DirectoryStream.names(spool.tmpDirectory) else { return }
-        for name in names {
+        for name in names where name != "clock" {  // tmp/clock: the spool's clock (`spoolTime`), kept
             let p = spool.path("tmp", name)
             guard let st = try? FileStatus.of(p) else { continue }
             let age = Double(now.micros * 1000 - st.modifiedNanos) / 1e9

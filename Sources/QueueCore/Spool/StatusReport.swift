@@ -22,6 +22,8 @@ public struct StatusReport: Sendable {
     public var finished: (oneMinute: Int, fiveMinutes: Int, fifteenMinutes: Int)
     /// Every registered worker with its state and claims, in id order.
     public var workers: [WorkerStatus]
+    /// The filesystem the spool is on (nil when it cannot be asked).
+    public var storage: SpoolStorage?
 
     /// Workers in state `.alive`.
     public var aliveWorkers: Int { workers.filter { $0.state == .alive }.count }
@@ -44,6 +46,6 @@ extension Spool {
         let finished = (live.reduce(0) { $0 + $1.oneMinute }, live.reduce(0) { $0 + $1.fiveMinutes },
                         live.reduce(0) { $0 + $1.fifteenMinutes })
         return StatusReport(spool: root, counts: counts, paused: isPaused, pendingShape: shape,
-                            finished: finished, workers: workers)
+                            finished: finished, workers: workers, storage: storage(config: config))
     }
 }

@@ -51,11 +51,15 @@ extension Spool {
 
     static func tenths(_ x: Double) -> String { String(Double((x * 10).rounded()) / 10) }
 
-    /// "Now" as the spool's filesystem stamps it: the mtime of `tmp/<this process>.clock` just
-    /// touched (`FileSystem.touchedTime`), in nanoseconds; nil when it cannot be written.
+    /// "Now" as the spool's filesystem stamps it: the mtime of `tmp/clock` just touched
+    /// (`FileSystem.touchedTime`; one file shared by every process, never removed), in
+    /// nanoseconds; nil when it cannot be written.
     public func spoolTime() -> Int64? {
-        try? FileSystem.touchedTime(path("tmp", "\(ProcessTag.current.rawValue).clock"))
+        try? FileSystem.touchedTime(spoolClockPath)
     }
+
+    /// `tmp/clock`: the file whose mtime is the spool filesystem's "now" (`spoolTime`).
+    public var spoolClockPath: String { path("tmp", "clock") }
 
     /// Recovers one claim file whatever its owner (callers check `orphanReason` first).
     /// A file whose JSON state is not `processing` is a move that was interrupted
@@ -124,7 +128,17 @@ extension Spool {
                 continue
             }
             do {
-                if let a = try recoverClaim(name, reason: reason, config: config, now: now) { actions.append(a) }
+                guard let a = try recoverClaim(name, reason: reason, config: config, now: now) else { continue }
+                actions.append(a)
+                // A fenced move that was rewriting a claim published it back into processing/
+                // (after this listing): that claim's worker is gone too, recover it now.
+                if a.to == .processing, let (mover, id) = Spool.parseMoving(name) {
+                    let claim = JobFileName.processing(worker: mover, id: id)
+                    if (try? FileStatus.of(path("processing", claim))) != nil, let why = orphanReason(claim, config: config, now: now, me: me),
+                       let b = try recoverClaim(claim, reason: why, config: config, now: now) {
+                        actions.append(b)
+                    }
+                }
             } catch {
                 errors.append("\(name): \(error)")
             }

@@ -35,6 +35,8 @@ final class TempSpool: @unchecked Sendable {
     let dir: String
     let root: String
     let spool: Spool
+    /// Added to the environment of every `run` and `start` (e.g. `QUEUECTL_NO_RENAME_FLAGS=1`).
+    var baseEnv: [String: String] = [:]
 
     init(_ label: String = #function) {
         let base = FileManager.default.temporaryDirectory.path
@@ -55,7 +57,7 @@ final class TempSpool: @unchecked Sendable {
         var inPath = "/dev/null"
         if let stdin { inPath = "\(dir)/in-\(n)"; FileManager.default.createFile(atPath: inPath, contents: Data(stdin.utf8)) }
         let child = try! ChildProcess.spawn(QueueCtlBinary.path, ["--spool", root] + args, stdin: inPath,
-                                            stdout: outPath, stderr: errPath, environment: env, newProcessGroup: false)
+                                            stdout: outPath, stderr: errPath, environment: baseEnv.merging(env) { _, b in b }, newProcessGroup: false)
         let t = child.wait(untilMonotonicNanos: nil)
         let code: Int32
         switch t { case .exited(let c)?: code = c; case .signaled(let s)?: code = 128 + s; case nil: code = -1 }
@@ -71,7 +73,7 @@ final class TempSpool: @unchecked Sendable {
         let n = UInt32.random(in: 0...UInt32.max)
         let outPath = "\(dir)/proc-\(n).out", errPath = "\(dir)/proc-\(n).err"
         let child = try! ChildProcess.spawn(QueueCtlBinary.path, ["--spool", root] + args, stdout: outPath, stderr: errPath,
-                                            environment: env, newProcessGroup: true)
+                                            environment: baseEnv.merging(env) { _, b in b }, newProcessGroup: true)
         return RunningProcess(child: child, outPath: outPath, errPath: errPath)
     }
 
