@@ -60,8 +60,8 @@ public struct FileSystemKind: Sendable, Equatable, CustomStringConvertible {
         return best?.type
     }
 
-    /// mountinfo escapes space, tab, newline and backslash as `\ooo`.
-    static func unescapeMountInfo(_ s: String) -> String {
+    /// mountinfo escapes space, tab, newline and backslash as `\ooo` (three octal digits).
+    public static func unescapeMountInfo(_ s: String) -> String {
         guard s.contains("\\") else { return s }
         var out: [UInt8] = []
         let u = Array(s.utf8)

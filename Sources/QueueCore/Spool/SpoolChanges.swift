@@ -31,6 +31,8 @@ public final class SpoolChanges: @unchecked Sendable {
     private var watched: Set<String> = []
     private var nextPoll: UInt64 = 0
     private let stateOf: [String: JobState]
+    /// On a network or FUSE filesystem inotify misses other hosts' changes: never the slow period.
+    private let sharedFilesystem: Bool
 
     /// Starts watching `spool` (whose directories should exist: `Spool.create()`).
     /// - Parameters:
@@ -44,6 +46,7 @@ public final class SpoolChanges: @unchecked Sendable {
         var states: [String: JobState] = [:]
         for s in JobState.allCases { states[spool.directory(s)] = s }
         stateOf = states
+        sharedFilesystem = (try? FileSystemKind.of(spool.root))?.isShared ?? false
         if useInotify {
             let w = DirectoryWatch()
             watch = w.fd >= 0 ? w : nil
@@ -60,8 +63,9 @@ public final class SpoolChanges: @unchecked Sendable {
     /// True when every directory is watched by inotify.
     public var isWatching: Bool { watch != nil && watched.count == directories.count }
 
-    /// The current rescan period: `slowPollPeriod` when watching everything, else `pollPeriod`.
-    public var period: Double { isWatching ? slowPollPeriod : pollPeriod }
+    /// The current rescan period: `slowPollPeriod` when watching everything on a local
+    /// filesystem, else `pollPeriod` (on a shared one other hosts' changes raise no event).
+    public var period: Double { isWatching && !sharedFilesystem ? slowPollPeriod : pollPeriod }
 
     private var directories: [String] {
         JobState.allCases.map { spool.directory($0) } + [spool.path("workers"), spool.root]
