@@ -45,12 +45,16 @@ extension Spool {
     /// forces false (a documented test hook: it runs the plain-rename protocol on a local disk).
     public var hasAtomicRenameFlags: Bool {
         if let known = RenameFlagsCache.value.withLock({ $0[root] }) { return known }
-        let supported = !RenameFlagsCache.forcedOff && probeRenameFlags()
+        if RenameFlagsCache.forcedOff { return false }
+        // Inconclusive (tmp/ missing, disk full...): the fenced move, which is safe anywhere; ask again next time.
+        guard let supported = probeRenameFlags() else { return false }
         RenameFlagsCache.value.withLock { $0[root] = supported }
         return supported
     }
 
-    private func probeRenameFlags() -> Bool {
+    /// True when both flags work in tmp/, false when the filesystem refuses one (EINVAL or
+    /// ENOSYS), nil when the probe itself failed.
+    private func probeRenameFlags() -> Bool? {
         let a = tmpName("probe-a"), b = tmpName("probe-b"), c = tmpName("probe-c")
         defer { for p in [a, b, c] { _ = try? FileSystem.unlinkIfExists(p) } }
         do {
@@ -60,7 +64,7 @@ extension Spool {
             try FileSystem.renameNoReplaceStrict(a, c)
             return true
         } catch {
-            return false
+            return FileSystem.isRenameFlagUnsupported(error) ? false : nil
         }
     }
 
