@@ -141,7 +141,7 @@ extension Spool {
                                   reason: "\(reason); published the result its mover had decided")
         }
         _ = try? FileSystem.unlinkIfExists(result)  // unreadable: never the only copy (the .moving is)
-        if try locate(id) != nil {
+        if let found = try locate(id), found.path != moving {  // (locate returns a `.moving` only when nothing else has the id)
             _ = try FileSystem.unlinkIfExists(moving)
             try FileSystem.syncDirectory(directory(.processing))
             return RecoveryAction(id: id, from: "processing/\(name)", to: .processing, reason: "\(reason); its move was already published: removed the old copy")

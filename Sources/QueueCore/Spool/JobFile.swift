@@ -131,7 +131,8 @@ extension Spool {
             let p = path(state.directory, name)
             if (try? FileStatus.of(p)) != nil { return JobLocation(state: state, name: name, path: p) }
         }
-        let suffix = "." + id.rawValue + ".json"
+        let suffix = "." + id.rawValue + ".json", movingSuffix = "." + id.rawValue + ".moving"
+        var moving: JobLocation?
         for state in [JobState.processing, .pending, .failed] {
             var found: JobLocation?
             do {
@@ -140,6 +141,9 @@ extension Spool {
                         found = JobLocation(state: state, name: entry.name, path: path(state.directory, entry.name))
                         return false
                     }
+                    if state == .processing, entry.name.hasSuffix(movingSuffix), Spool.parseMoving(entry.name)?.id == id {
+                        moving = JobLocation(state: state, name: entry.name, path: path(state.directory, entry.name))
+                    }
                     return true
                 }
             } catch {
@@ -147,7 +151,8 @@ extension Spool {
             }
             if let found { return found }
         }
-        return nil
+        // In the middle of a fenced move (its old content), or left so by a mover that is gone.
+        return moving
     }
 
     /// Like `locate` but throws `notFound`; also reads the job.
