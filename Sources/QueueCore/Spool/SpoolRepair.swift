@@ -5,9 +5,17 @@ import QueueSystem
 /// is still to be written there (an outcome, a claim, a log) must not be dropped for it.
 extension Spool {
     /// The directories of `Spool.directories` that do not exist (names, e.g. "completed").
-    /// One `stat` each.
+    /// One `stat` each; only ENOENT counts as missing (ENOTCONN, EIO... say nothing about it:
+    /// a shared filesystem that is briefly unreachable must not look like a removed layout).
     public func missingDirectories() -> [String] {
-        Spool.directories.filter { (try? FileStatus.of(path($0), followLinks: true)) == nil }
+        Spool.directories.filter { name in
+            do {
+                _ = try FileStatus.of(path(name), followLinks: true)
+                return false
+            } catch {
+                return (error as? SystemError)?.isNotFound ?? false
+            }
+        }
     }
 
     /// Recreates every missing spool directory (`create`, which is idempotent and fsyncs the

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import QueueSystem
 
 /// Claiming a job and recording its outcome. Claiming is one `rename(2)` out of pending/ (or a
@@ -77,8 +82,10 @@ extension Spool {
         let fileName = String(dest.split(separator: "/").last!)
         var job: Job
         do {
-            job = try readJob(at: dest)
+            job = try readReservedClaim(dest)
         } catch {
+            // The storage, not the file (ENOTCONN, EIO, ESTALE...): never quarantined for it.
+            if let e = error as? SystemError, e.errno.isStorageUnreachable { throw e }
             if error is QueueError, let st = try? FileStatus.of(dest),
                case let until = Timestamp(micros: st.modifiedNanos / 1000).adding(seconds: dropGrace), until > now {
                 do {
@@ -121,6 +128,20 @@ extension Spool {
         logEvent(job, from: reserved.originState.rawValue, to: JobState.processing.rawValue, reason: "claimed")
         CrashPoint.hit("claim:rewritten")
         return .claimed(JobClaim(path: dest, job: job))
+    }
+
+    /// Reads a freshly reserved claim; while the storage is unreachable (ENOTCONN, EIO,
+    /// ESTALE...) tries again with backoff (0.05 s doubling, about 10 s in all) before giving up.
+    func readReservedClaim(_ path: String) throws -> Job {
+        var wait = 0.05
+        while true {
+            do {
+                return try readJob(at: path)
+            } catch let e as SystemError where e.errno.isStorageUnreachable && wait < 5 {
+                usleep(useconds_t(wait * 1_000_000))
+                wait *= 2
+            }
+        }
     }
 
     /// Undoes step 1 after step 2 failed for a reason of the system (ENOSPC, EIO...): when the

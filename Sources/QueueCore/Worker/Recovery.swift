@@ -80,6 +80,11 @@ extension Spool {
             job = j
         case .failure(let error):
             if let e = error as? SystemError, e.isNotFound { return nil }
+            // ESTALE (renamed by another host), EIO, ENOTCONN...: the storage, not the file.
+            // Never quarantine for it: left in place, tried again at the next recovery.
+            if let e = error as? SystemError, e.errno.isStorageUnreachable || e.errno == .permissionDenied {
+                throw QueueError.conflict("orphaned claim processing/\(name) cannot be read now (\(e)); left in place")
+            }
             let moved = try quarantine(name, in: "processing", reason: "orphaned claim is unreadable: \(error)")
             throw QueueError.conflict("orphaned claim processing/\(name) is unreadable (\(error)); quarantined as \(moved ?? "?")")
         }
