@@ -1,0 +1,396 @@
+"""The scenarios of the multi-host harness (issue 11), run by cluster.py on its cluster.
+
+Each scenario has its own spool on the volume, `<mount>/spool-<name>`, written through the
+hosts' mounts and inspected through the observer's (never partitioned) mount. Jobs append
+"<id> <hostname>" to a ledger on local disk (/tmp, outside the volume, the same path in every
+host's mount namespace; `>>` is O_APPEND, one write per line). Between scenarios every host is
+"rebooted" (its pid namespace killed, a fresh init started), which ends its workers and jobs.
+"""
+import json
+import os
+import re
+import select
+import statistics
+import subprocess
+import sys
+import time
+
+from cluster import HOSTS, SCRATCH, Abort, log, run
+
+ALL = ("drain", "kill", "partition")
+STATES = ("pending", "processing", "completed", "failed", "dead", "held", "waiting")
+BASE_CONFIG = [("lease", "1"), ("poll_interval", "0.05"), ("time_unit", "0.01"), ("kill_grace", "0.2")]
+
+HOLD = ("import fcntl,sys,time\nf=open(sys.argv[1],'a')\nfcntl.flock(f,fcntl.LOCK_EX)\n"
+        "print('locked',flush=True)\ntime.sleep(600)\n")
+PROBE = ("import fcntl,sys,time\nf=open(sys.argv[1],'a')\nend=time.monotonic()+float(sys.argv[2])\n"
+         "while time.monotonic()<end:\n"
+         "    try:\n        fcntl.flock(f,fcntl.LOCK_EX|fcntl.LOCK_NB)\n"
+         "        print('acquired %.3f'%time.monotonic(),flush=True); fcntl.flock(f,fcntl.LOCK_UN); sys.exit(0)\n"
+         "    except BlockingIOError: pass\n"
+         "    except OSError as e: print('error %.3f %s'%(time.monotonic(),e),flush=True)\n"
+         "    if float(sys.argv[2])==0: break\n"
+         "    time.sleep(0.1)\n"
+         "print('held %.3f'%time.monotonic(),flush=True)\n")
+
+
+class Failed(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Failed(msg)
+
+
+def wait_until(cond, timeout, what, step=0.05):
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise Failed(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(step)
+
+
+def job_id(state, name):
+    """The job id in a state directory's file name (spool-layout.md, File names)."""
+    base = name[:-5] if name.endswith(".json") else name
+    if state in ("pending", "failed"):
+        return base.split(".", 2)[-1]
+    if state == "processing":
+        return base.split(".", 1)[-1]
+    return base
+
+
+class Context:
+    def __init__(self, cluster, qbin, late_re):
+        self.c, self.qbin, self.late_re = cluster, qbin, re.compile(late_re)
+        self.procs = []
+        self.skew = None
+
+    def spool(self, name):
+        return f"{self.c.mnt}/spool-{name}"
+
+    def q(self, h, spool, *args, input=None, timeout=60, check=True):
+        return run(self.c.on(h, [self.qbin, "--spool", spool, *args]), input=input, timeout=timeout, check=check)
+
+    def configure(self, spool, extra=()):
+        for k, v in list(BASE_CONFIG) + list(extra):
+            self.q(1, spool, "config", "set", k, v)
+        self.skew = self.q(1, spool, "config", "set", "clock_skew", "0.5", check=False).returncode == 0
+
+    def config_text(self):
+        keys = ", ".join(f"{k} {v}" for k, v in BASE_CONFIG)
+        return keys + (", clock_skew 0.5" if self.skew else " (clock_skew: key not known to this binary)")
+
+    def start(self, h, argv, out):
+        with open(out, "w") as f:
+            p = subprocess.Popen(self.c.on(h, argv), stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT,
+                                 start_new_session=True)
+        self.procs.append(p)
+        return p
+
+    def worker(self, h, spool, tag, count=2):
+        out = f"{SCRATCH}/worker-{tag}-h{h}.out"
+        self.start(h, [self.qbin, "--spool", spool, "worker", "start", "--count", str(count)], out)
+        return out
+
+    def ls(self, spool, state):
+        try:
+            return sorted(os.listdir(self.c.view(f"{os.path.basename(spool)}/{state}")))
+        except FileNotFoundError:
+            return []
+
+    def ids(self, spool, state):
+        return [job_id(state, n) for n in self.ls(spool, state)]
+
+    def read(self, spool, rel):
+        try:
+            with open(self.c.view(f"{os.path.basename(spool)}/{rel}"), errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
+
+    def ledger(self, name):
+        path = f"{SCRATCH}/ledger-{name}.txt"
+        open(path, "w").close()
+        return path
+
+    def finish(self):
+        """Ends every host's processes (fresh host inits) and reaps what we started."""
+        self.c.reboot_hosts()
+        for p in self.procs:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        self.procs = []
+
+
+def read_lines(path):
+    with open(path) as f:
+        return [l.split() for l in f.read().splitlines() if l.strip()]
+
+
+def append_cmd(ledger, before=""):
+    return f'{before}echo "$QUEUECTL_JOB_ID $(hostname)" >> {ledger}'
+
+
+def enqueue(ctx, spool, jobs):
+    lines = "".join(json.dumps(j) + "\n" for j in jobs)
+    ctx.q(2, spool, "enqueue", "-", input=lines)
+
+
+def no_leftovers(ctx, spool, ids, but="completed"):
+    for st in STATES:
+        if st != but:
+            stray = sorted(set(ctx.ids(spool, st)) & set(ids))
+            check(not stray, f"{st}/ still holds {stray[:5]}")
+    check(not ctx.ls(spool, "corrupt"), f"quarantine: {ctx.ls(spool, 'corrupt')[:4]}")
+
+
+# --- 1. drain ----------------------------------------------------------------------------
+def drain(ctx, n=1000):
+    sp, led = ctx.spool("drain"), ctx.ledger("drain")
+    ctx.configure(sp)
+    t = time.monotonic()
+    enqueue(ctx, sp, [{"id": f"d{i:04d}", "command": append_cmd(led)} for i in range(n)])
+    log(f"drain: enqueued {n} jobs from h2 in {time.monotonic() - t:.2f} s")
+    t0 = time.monotonic()
+    for h in HOSTS:
+        ctx.worker(h, sp, "drain")
+    wait_until(lambda: len(ctx.ls(sp, "completed")) >= n, 60, f"{n} jobs in completed/", step=0.1)
+    dt = time.monotonic() - t0
+    rows = read_lines(led)
+    counts = {}
+    for row in rows:
+        counts[row[0]] = counts.get(row[0], 0) + 1
+    want = {f"d{i:04d}" for i in range(n)}
+    twice = sorted(i for i, k in counts.items() if k > 1)
+    check(set(counts) == want, f"ledger ids differ: missing {sorted(want - set(counts))[:5]}, extra {sorted(set(counts) - want)[:5]}")
+    check(not twice, f"ran twice: {twice[:5]}")
+    per_host = {}
+    for row in rows:
+        per_host[row[1]] = per_host.get(row[1], 0) + 1
+    check(set(per_host) == {f"h{h}" for h in HOSTS}, f"not all three hosts did work: {per_host}")
+    check(len(ctx.ls(sp, "completed")) == n, f"completed/ holds {len(ctx.ls(sp, 'completed'))}")
+    no_leftovers(ctx, sp, want)
+    lat = pickup_latency(ctx, sp)
+    return (f"{n} jobs, every id exactly once, per host {dict(sorted(per_host.items()))}, "
+            f"{dt:.2f} s from worker start = {n / dt:.0f} jobs/s; {lat}; config {ctx.config_text()}")
+
+
+def pickup_latency(ctx, sp, probes=6):
+    """Idle workers on all hosts: enqueue one job at a time from host 1, 2, 3, ...; the time from
+    the enqueue command's return to the job's first command, and which host ran it."""
+    led = ctx.ledger("latency")
+    seen = []
+    for i in range(probes):
+        h = HOSTS[i % len(HOSTS)]
+        ctx.q(h, sp, "enqueue", json.dumps({"id": f"lat{i}", "command": f'echo "$QUEUECTL_JOB_ID $(date +%s.%N) $(hostname)" >> {led}'}))
+        back = time.time()
+        wait_until(lambda: len(read_lines(led)) > i, 10, f"latency probe {i}", step=0.005)
+        row = read_lines(led)[i]
+        seen.append((float(row[1]) - back, h, row[2]))
+        time.sleep(0.15)
+    ms = [s * 1000 for s, _, _ in seen]
+    detail = ", ".join(f"h{h}->{ran} {s * 1000:.0f}" for s, h, ran in seen)
+    return f"pickup latency (enqueue returned -> job started) median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms [{detail} ms]"
+
+
+# --- 2. kill -9 a host --------------------------------------------------------------------
+def kill(ctx, n=12):
+    sp, led = ctx.spool("kill"), ctx.ledger("kill")
+    ctx.configure(sp)
+    ids = [f"k{i:02d}" for i in range(1, n + 1)]
+    enqueue(ctx, sp, [{"id": i, "command": append_cmd(led, "sleep 2; ")} for i in ids])
+    ctx.worker(1, sp, "kill")
+    wait_until(lambda: len([x for x in ctx.ls(sp, "processing") if x.startswith("h1-")]) >= 2, 15, "host 1 to claim 2 jobs")
+    for h in HOSTS[1:]:
+        ctx.worker(h, sp, "kill")
+    time.sleep(0.5)
+    held = sorted(job_id("processing", x) for x in ctx.ls(sp, "processing") if x.startswith("h1-"))
+    nslink = ctx.c.pidns(1)
+    before = ctx.c.procs_in(nslink)
+    client = ctx.c.clients[1]
+    t_kill = time.monotonic()
+    ctx.c.kill_host(1)
+    left = [p for p in ctx.c.procs_in(nslink)]
+    check(not left, f"processes of host 1 survived the kill of its init: {left}")
+    check(ctx.c.alive_client(1), f"host 1's FUSE client (pid {client}) died with the host")
+    log(f"kill: host 1 killed holding {held}; {len(before)} processes in its pid namespace, 0 after; FUSE client {client} alive")
+    reclaimed, repending = {}, {}
+    deadline = time.monotonic() + 40
+    while len(ctx.ls(sp, "completed")) < n:
+        check(time.monotonic() < deadline, f"not all completed 40 s after the kill: completed {len(ctx.ls(sp, 'completed'))}, "
+              f"processing {ctx.ls(sp, 'processing')}, pending {ctx.ids(sp, 'pending')}")
+        now = time.monotonic() - t_kill
+        proc = ctx.ls(sp, "processing")
+        pend = set(ctx.ids(sp, "pending"))
+        done = set(ctx.ids(sp, "completed"))
+        for i in held:
+            if i in pend and i not in repending:
+                repending[i] = now
+            if i not in reclaimed and (i in done or any(x.endswith(f".{i}.json") and not x.startswith("h1-") for x in proc)):
+                reclaimed[i] = now
+        time.sleep(0.05)
+    t_all = time.monotonic() - t_kill
+    check(sorted(ctx.ids(sp, "completed")) == ids, f"completed/ holds {ctx.ids(sp, 'completed')}")
+    no_leftovers(ctx, sp, ids)
+    rows = read_lines(led)
+    ran = {}
+    for row in rows:
+        ran.setdefault(row[0], []).append(row[1])
+    check(set(ran) == set(ids), f"ids missing from the ledger: {sorted(set(ids) - set(ran))}")
+    twice = {i: h for i, h in ran.items() if len(h) > 1}
+    owners = {}
+    for i in held:
+        j = json.loads(ctx.read(sp, f"completed/{i}.json"))
+        owners[i] = (j.get("worker", "?").split("-")[0], [a.get("outcome") for a in j.get("history", [])])
+        check(not owners[i][0].startswith("h1"), f"{i} completed by host 1's dead worker: {j.get('worker')}")
+    rp = ", ".join(f"{i} {repending.get(i, float('nan')):.2f}/{reclaimed.get(i, float('nan')):.2f} s" for i in held)
+    return (f"host 1 killed (its {len(before)} processes, FUSE client alive) while running {held}; "
+            f"back in pending / re-claimed after the kill: {rp}; all {n} completed {t_all:.2f} s after the kill; "
+            f"those jobs: {owners}; ledger: every id present, run twice: {twice or 'none'}; config {ctx.config_text()}")
+
+
+# --- 3. partition -------------------------------------------------------------------------
+def partition(ctx, part_wait=35.0, late_wait=20.0):
+    sp, led = ctx.spool("partition"), ctx.ledger("partition")
+    ctx.configure(sp)
+    jid = "p1"
+    enqueue(ctx, sp, [{"id": jid, "command": append_cmd(led, "sleep 8; ")}])
+    out1 = ctx.worker(1, sp, "partition")
+    wait_until(lambda: any(x.startswith("h1-") for x in ctx.ls(sp, "processing")), 15, "host 1 to claim p1")
+    claim1 = ctx.ls(sp, "processing")[0]
+    # The flock probe: host 1 holds a lock on a file of the volume, host 2 tries it.
+    probe_file = f"{ctx.c.mnt}/flock-probe"
+    holder = ctx.start(1, [sys.executable, "-c", HOLD, probe_file], f"{SCRATCH}/flock-holder.out")
+    wait_until(lambda: "locked" in open(f"{SCRATCH}/flock-holder.out").read(), 10, "host 1's probe lock")
+    r = run(ctx.c.on(2, [sys.executable, "-c", PROBE, probe_file, "0"]), timeout=10)
+    across = r.stdout.startswith("held")
+    log(f"partition: flock of host 1 seen from host 2 before the cut: {'held (locks reach across hosts)' if across else r.stdout.strip()}")
+    t_cut, wall_cut = time.monotonic(), time.time()
+    ctx.c.link(1, False)
+    log(f"partition: link of host 1 down at {time.strftime('%H:%M:%S', time.gmtime(wall_cut))}.{int(wall_cut % 1 * 1000):03d}Z; p1 is {claim1}")
+    probe_out = f"{SCRATCH}/flock-probe-h2.out"
+    ctx.start(2, [sys.executable, "-c", PROBE, probe_file, "60"], probe_out)
+    for h in HOSTS[1:]:
+        ctx.worker(h, sp, "partition")
+    timeline, last = [], None
+    deadline = t_cut + part_wait
+    while time.monotonic() < deadline:
+        where = [f"{st}/{x}" for st in STATES for x in ctx.ls(sp, st) if job_id(st, x) == jid]
+        if where != last:
+            timeline.append((time.monotonic() - t_cut, where))
+            log(f"partition: +{time.monotonic() - t_cut:.2f} s p1 at {where}")
+            last = where
+        if any(w.startswith("completed/") for w in where):
+            break
+        time.sleep(0.1)
+    completed_other = any(w.startswith("completed/") for w in (last or []))
+    t_up = time.monotonic()
+    ctx.c.link(1, True)
+    log(f"partition: link of host 1 up at +{t_up - t_cut:.2f} s")
+    deadline = time.monotonic() + late_wait
+    while time.monotonic() < deadline:
+        text = ctx.read(sp, f"logs/{jid}.log") or ""
+        mine = [l for l in open(out1).read().splitlines() if f" {jid}" in l and " start " not in l]
+        if ctx.late_re.search(text) or mine:
+            time.sleep(1.0)
+            break
+        where = [f"{st}/{x}" for st in STATES for x in ctx.ls(sp, st) if job_id(st, x) == jid]
+        if where != last:
+            timeline.append((time.monotonic() - t_cut, where))
+            log(f"partition: +{time.monotonic() - t_cut:.2f} s p1 at {where}")
+            last = where
+        time.sleep(0.2)
+    # What happened, step by step.
+    probe = open(probe_out).read().split()
+    flock_text = (f"host 2 got host 1's flock at +{float(probe[1]) - t_cut:.1f} s after the cut"
+                  f" (link up at +{t_up - t_cut:.1f} s)" if probe[:1] == ["acquired"] else f"probe: {' '.join(probe) or 'no answer yet'}")
+    log(f"partition: flock probe: {flock_text}")
+    log("partition: host 1's worker output:\n    " + open(out1).read().replace("\n", "\n    "))
+    for h in HOSTS[1:]:
+        log(f"partition: host {h}'s worker output:\n    " + open(f"{SCRATCH}/worker-partition-h{h}.out").read().replace("\n", "\n    "))
+    text = ctx.read(sp, f"logs/{jid}.log") or ""
+    log(f"partition: logs/{jid}.log:\n    " + text.replace("\n", "\n    "))
+    log(f"partition: ledger: {read_lines(led)}")
+    where = {st: ctx.ls(sp, st) for st in STATES + ("corrupt",) if ctx.ls(sp, st)}
+    log(f"partition: spool now: {where}")
+    steps = "; ".join(f"+{t:.1f} s {w}" for t, w in timeline)
+    check(completed_other, f"p1 not completed by h2/h3 within {part_wait:.0f} s of the cut (timeline: {steps}); {flock_text}")
+    check(ctx.ids(sp, "completed") == [jid], f"completed/ holds {ctx.ls(sp, 'completed')}")
+    j = json.loads(ctx.read(sp, f"completed/{jid}.json"))
+    check(j.get("worker", "").split("-")[0] in ("h2", "h3"), f"completed/{jid}.json names worker {j.get('worker')}, not h2/h3")
+    no_leftovers(ctx, sp, [jid])
+    notes = [l for l in text.splitlines() if ctx.late_re.search(l)]
+    check(notes, f"logs/{jid}.log has no line matching /{ctx.late_re.pattern}/ (host 1's late result); timeline: {steps}")
+    return (f"cut at 0, timeline {steps}; link up +{t_up - t_cut:.1f} s; completed by {j.get('worker')}; "
+            f"late note: {notes}; {flock_text}; flock across hosts before the cut: {across}; config {ctx.config_text()}")
+
+
+# --- bench --------------------------------------------------------------------------------
+def bench(ctx, n=1000):
+    def drain_time(spool, hosts):
+        jobs = "".join(json.dumps({"id": f"b{i:05d}", "command": "true"}) + "\n" for i in range(n))
+        if hosts is None:   # one host on local disk: this machine's root namespaces
+            for k, v in (("poll_interval", "0.05"),):
+                run([ctx.qbin, "--spool", spool, "config", "set", k, v])
+            run([ctx.qbin, "--spool", spool, "enqueue", "-"], input=jobs, timeout=60)
+            t0 = time.monotonic()
+            with open(f"{SCRATCH}/bench-local.out", "w") as f:
+                p = subprocess.Popen([ctx.qbin, "--spool", spool, "worker", "start", "--count", "2"],
+                                     stdout=f, stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                wait_until(lambda: len(os.listdir(f"{spool}/completed")) >= n, 90, "local drain", step=0.02)
+                return time.monotonic() - t0
+            finally:
+                p.terminate()
+                p.wait(timeout=20)
+        ctx.q(1, spool, "config", "set", "poll_interval", "0.05")
+        ctx.q(1, spool, "enqueue", "-", input=jobs)
+        t0 = time.monotonic()
+        for h in hosts:
+            ctx.worker(h, spool, f"bench{len(hosts)}")
+        try:
+            wait_until(lambda: len(ctx.ls(spool, "completed")) >= n, 90, f"drain on {len(hosts)} hosts", step=0.05)
+            return time.monotonic() - t0
+        finally:
+            ctx.c.reboot_hosts()
+
+    rows = [("1 host, local disk (ext4, /tmp), --count 2", drain_time(f"{SCRATCH}/bench-local", None)),
+            ("1 host (h1), GlusterFS volume, --count 2", drain_time(ctx.spool("bench1"), [1])),
+            ("3 hosts, GlusterFS volume, --count 2 each", drain_time(ctx.spool("bench3"), list(HOSTS)))]
+    print(f"\n| drain {n} x `true` (poll_interval 0.05) | seconds | jobs/s |\n|---|---|---|", flush=True)
+    for name, s in rows:
+        print(f"| {name} | {s:.2f} | {n / s:.0f} |", flush=True)
+    return "; ".join(f"{name}: {n / s:.0f} jobs/s" for name, s in rows)
+
+
+def run_one(ctx, name, *args):
+    """Runs one scenario: (name, passed, text); every host is rebooted after it."""
+    fn = {"drain": drain, "kill": kill, "partition": partition, "bench": bench}[name]
+    log(f"=== scenario {name} ===")
+    t = time.monotonic()
+    ok, text = False, ""
+    try:
+        text = fn(ctx, *args)
+        ok = True
+    except Failed as e:
+        text = str(e)
+    except Abort:
+        raise
+    except Exception as e:  # noqa: BLE001 - a scenario's error is its failure
+        text = f"{type(e).__name__}: {e}"
+    finally:
+        try:
+            for h in list(ctx.c.down):
+                ctx.c.link(h, True)
+            ctx.finish()
+        except Abort:
+            raise
+        except Exception as e:  # noqa: BLE001
+            ok, text = False, f"{text}; and the hosts could not be restarted: {e}"
+    dt = time.monotonic() - t
+    log(f"=== {name}: {'PASS' if ok else 'FAIL'} in {dt:.1f} s: {text}")
+    return name, ok, f"{text} [{dt:.1f} s]"
