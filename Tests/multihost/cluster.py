@@ -33,7 +33,14 @@ SRV = "qcsrv"
 BRIDGE = "qcbr0"
 HOSTS = (1, 2, 3)
 T0 = time.monotonic()
-VOLUME_OPTIONS = {"network.ping-timeout": "5"}   # set right after create, before any mount
+# Set right after create, before any mount. ping-timeout: a cut-off client's calls fail with
+# ENOTCONN after 5 s (default 42). The server.* ones make the brick drop a cut-off client's
+# connection, and with it that client's locks (flock of a job's log: the run lock), after about
+# 3 s instead of server.tcp-user-timeout's default 42 s (measured: 42.7 s with the defaults,
+# 3.0 s with these; `--default-server-timeouts` leaves them at their defaults).
+VOLUME_OPTIONS = {"network.ping-timeout": "5"}
+FAST_SERVER_TIMEOUTS = {"server.tcp-user-timeout": "3", "server.keepalive-time": "1",
+                        "server.keepalive-interval": "1", "server.keepalive-count": "2"}
 MOUNT_OPTIONS = "none (glusterfs client defaults: entry/attribute timeouts and md-cache left as they are)"
 
 
@@ -405,7 +412,14 @@ def main():
     ap.add_argument("--bench", nargs="?", const=1000, type=int, default=None, metavar="N",
                     help="drain N `true` jobs: 3 hosts on the volume vs one host on local disk (default N 1000)")
     ap.add_argument("--subnet", default="10.231.9", help="private /24 for the namespaces (default 10.231.9)")
-    ap.add_argument("--timeout", type=float, default=110, help="hard overall timeout in seconds before teardown (default 110)")
+    ap.add_argument("--timeout", type=float, default=115, help="hard overall timeout in seconds before teardown (default 115)")
+    ap.add_argument("--lease", default="1", help="the `lease` config key for the scenarios (default 1)")
+    ap.add_argument("--volume-option", action="append", default=[], metavar="KEY=VALUE",
+                    help="an extra volume option, set before any mount (repeatable)")
+    ap.add_argument("--default-server-timeouts", action="store_true",
+                    help="do not lower the server's tcp-user-timeout and keepalive (a cut-off host's locks then stay ~42 s)")
+    ap.add_argument("--flock-probe", type=float, default=None, metavar="SECONDS",
+                    help="measure instead: how long after host 1 is cut off host 2 gets host 1's flock (wait up to SECONDS)")
     ap.add_argument("--late-note-regex", default=r"lease|lost", help="what host 1's late-finish note must match")
     args = ap.parse_args()
     qbin = os.path.abspath(args.queuectl)
@@ -414,7 +428,13 @@ def main():
         return 2
     sys.modules.setdefault("cluster", sys.modules[__name__])   # one copy of this module (Abort, log)
     import scenarios  # noqa: E402 - after the argument check, beside this file
-    names = args.scenarios.split(",") if args.scenarios else ([] if args.bench else list(scenarios.ALL))
+    if not args.default_server_timeouts:
+        VOLUME_OPTIONS.update(FAST_SERVER_TIMEOUTS)
+    for kv in args.volume_option:
+        k, _, v = kv.partition("=")
+        VOLUME_OPTIONS[k] = v
+    only = args.bench or args.flock_probe
+    names = args.scenarios.split(",") if args.scenarios else ([] if only else list(scenarios.ALL))
     unknown = [n for n in names if n not in scenarios.ALL]
     if unknown:
         print(f"error: unknown scenario {unknown}; known: {','.join(scenarios.ALL)}", file=sys.stderr)
@@ -446,6 +466,7 @@ def main():
 
     c = Cluster(args.subnet)
     results = []      # (name, ok, text)
+    facts = "not probed"
     problems = []
     try:
         c.step("setup", "clean-up of an earlier run", c.clean_stale)
@@ -453,11 +474,14 @@ def main():
         log(f"volume options set: {VOLUME_OPTIONS}; mount options: {MOUNT_OPTIONS}")
         for line in c.server_options():
             log(f"  volume get: {line}")
-        ctx = scenarios.Context(c, qbin, args.late_note_regex)
+        ctx = scenarios.Context(c, qbin, args.late_note_regex, args.lease)
+        facts = scenarios.fs_facts(ctx)
         for n in names:
             results.append(scenarios.run_one(ctx, n))
         if args.bench:
             results.append(scenarios.run_one(ctx, "bench", args.bench))
+        if args.flock_probe:
+            results.append(scenarios.run_one(ctx, "flock", args.flock_probe))
     except Abort as e:
         results.append(("run", False, f"aborted: {e}"))
     except Exception as e:  # noqa: BLE001 - reported, then teardown
@@ -472,6 +496,7 @@ def main():
     print("\n=== multi-host summary ===")
     print(f"set-up {setup_s:.2f} s, teardown {down_s:.2f} s, whole run {time.monotonic() - T0:.1f} s")
     print(f"volume options: {VOLUME_OPTIONS}; mount options: {MOUNT_OPTIONS}")
+    print(f"mount facts: {facts}")
     for name, ok, text in results:
         print(f"{'PASS' if ok else 'FAIL'} {name}: {text}")
     if problems:

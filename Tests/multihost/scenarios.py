@@ -21,6 +21,28 @@ ALL = ("drain", "kill", "partition")
 STATES = ("pending", "processing", "completed", "failed", "dead", "held", "waiting")
 BASE_CONFIG = [("lease", "1"), ("poll_interval", "0.05"), ("time_unit", "0.01"), ("kill_grace", "0.2")]
 
+FSPROBE = r"""
+import ctypes, errno, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+d = sys.argv[1]
+os.makedirs(d, exist_ok=True)
+def mk(n):
+    open(f"{d}/{n}", "w").close()
+def r2(a, b, flags):
+    rc = libc.renameat2(-100, f"{d}/{a}".encode(), -100, f"{d}/{b}".encode(), flags)
+    return "ok" if rc == 0 else errno.errorcode.get(ctypes.get_errno(), str(ctypes.get_errno()))
+mk("a"); mk("b")
+out = ["renameat2(RENAME_NOREPLACE) onto an existing name: " + r2("a", "b", 1),
+       "renameat2(RENAME_NOREPLACE) to a new name: " + r2("a", "c", 1)]
+mk("a")
+out.append("renameat2(RENAME_EXCHANGE): " + r2("a", "b", 2))
+try:
+    os.link(f"{d}/b", f"{d}/l"); out.append("link: ok")
+except OSError as e:
+    out.append("link: " + errno.errorcode.get(e.errno, str(e.errno)))
+print("; ".join(out))
+"""
+
 HOLD = ("import fcntl,sys,time\nf=open(sys.argv[1],'a')\nfcntl.flock(f,fcntl.LOCK_EX)\n"
         "print('locked',flush=True)\ntime.sleep(600)\n")
 PROBE = ("import fcntl,sys,time\nf=open(sys.argv[1],'a')\nend=time.monotonic()+float(sys.argv[2])\n"
@@ -62,8 +84,8 @@ def job_id(state, name):
 
 
 class Context:
-    def __init__(self, cluster, qbin, late_re):
-        self.c, self.qbin, self.late_re = cluster, qbin, re.compile(late_re)
+    def __init__(self, cluster, qbin, late_re, lease="1"):
+        self.c, self.qbin, self.late_re, self.lease = cluster, qbin, re.compile(late_re), lease
         self.procs = []
         self.skew = None
 
@@ -75,11 +97,12 @@ class Context:
 
     def configure(self, spool, extra=()):
         for k, v in list(BASE_CONFIG) + list(extra):
+            v = self.lease if k == "lease" else v
             self.q(1, spool, "config", "set", k, v)
         self.skew = self.q(1, spool, "config", "set", "clock_skew", "0.5", check=False).returncode == 0
 
     def config_text(self):
-        keys = ", ".join(f"{k} {v}" for k, v in BASE_CONFIG)
+        keys = ", ".join(f"{k} {self.lease if k == 'lease' else v}" for k, v in BASE_CONFIG)
         return keys + (", clock_skew 0.5" if self.skew else " (clock_skew: key not known to this binary)")
 
     def start(self, h, argv, out):
@@ -126,6 +149,24 @@ class Context:
         self.procs = []
 
 
+def compact(text, limit=30):
+    """A worker's output with repeated messages folded: each distinct message (digits ignored)
+    once, at its first time, with how often and until when it was printed."""
+    seen, order = {}, []
+    for line in text.splitlines():
+        key = re.sub(r"[0-9]+", "#", line[28:])
+        if key in seen:
+            seen[key][1] += 1
+            seen[key][2] = line[:27]
+        else:
+            seen[key] = [line, 1, line[:27]]
+            order.append(key)
+    out = [v[0] + (f"   [x{v[1]}, last at {v[2]}]" if v[1] > 1 else "") for v in (seen[k] for k in order)]
+    if len(out) > limit:
+        out = out[:limit] + [f"... {len(out) - limit} more distinct lines"]
+    return "\n    ".join(out)
+
+
 def read_lines(path):
     with open(path) as f:
         return [l.split() for l in f.read().splitlines() if l.strip()]
@@ -140,12 +181,19 @@ def enqueue(ctx, spool, jobs):
     ctx.q(2, spool, "enqueue", "-", input=lines)
 
 
-def no_leftovers(ctx, spool, ids, but="completed"):
+def no_leftovers(ctx, spool, ids, but="completed", settle=5.0):
+    """No job of ids in another state than `but`, nothing quarantined. A finish links the
+    outcome, then unlinks the claim: a copy may be seen for an instant, so wait up to settle s."""
+    deadline = time.monotonic() + settle
+    while time.monotonic() < deadline and any(set(ctx.ids(spool, st)) & set(ids) for st in STATES if st != but):
+        time.sleep(0.1)
     for st in STATES:
         if st != but:
             stray = sorted(set(ctx.ids(spool, st)) & set(ids))
             check(not stray, f"{st}/ still holds {stray[:5]}")
-    check(not ctx.ls(spool, "corrupt"), f"quarantine: {ctx.ls(spool, 'corrupt')[:4]}")
+    bad = ctx.ls(spool, "corrupt")
+    reasons = [(ctx.read(spool, f"corrupt/{r}") or "").strip() for r in bad if r.endswith(".reason")]
+    check(not bad, f"quarantine: {bad[:4]}; reasons: {reasons[:2]}")
 
 
 # --- 1. drain ----------------------------------------------------------------------------
@@ -158,7 +206,7 @@ def drain(ctx, n=1000):
     t0 = time.monotonic()
     for h in HOSTS:
         ctx.worker(h, sp, "drain")
-    wait_until(lambda: len(ctx.ls(sp, "completed")) >= n, 60, f"{n} jobs in completed/", step=0.1)
+    wait_until(lambda: len(ctx.ls(sp, "completed")) >= n, 40, f"{n} jobs in completed/", step=0.1)
     dt = time.monotonic() - t0
     rows = read_lines(led)
     counts = {}
@@ -219,9 +267,9 @@ def kill(ctx, n=12):
     check(ctx.c.alive_client(1), f"host 1's FUSE client (pid {client}) died with the host")
     log(f"kill: host 1 killed holding {held}; {len(before)} processes in its pid namespace, 0 after; FUSE client {client} alive")
     reclaimed, repending = {}, {}
-    deadline = time.monotonic() + 40
+    deadline = time.monotonic() + 25
     while len(ctx.ls(sp, "completed")) < n:
-        check(time.monotonic() < deadline, f"not all completed 40 s after the kill: completed {len(ctx.ls(sp, 'completed'))}, "
+        check(time.monotonic() < deadline, f"not all completed 25 s after the kill: completed {len(ctx.ls(sp, 'completed'))}, "
               f"processing {ctx.ls(sp, 'processing')}, pending {ctx.ids(sp, 'pending')}")
         now = time.monotonic() - t_kill
         proc = ctx.ls(sp, "processing")
@@ -254,7 +302,7 @@ def kill(ctx, n=12):
 
 
 # --- 3. partition -------------------------------------------------------------------------
-def partition(ctx, part_wait=35.0, late_wait=20.0):
+def partition(ctx, part_wait=20.0, late_wait=12.0):
     sp, led = ctx.spool("partition"), ctx.ledger("partition")
     ctx.configure(sp)
     jid = "p1"
@@ -291,27 +339,29 @@ def partition(ctx, part_wait=35.0, late_wait=20.0):
     t_up = time.monotonic()
     ctx.c.link(1, True)
     log(f"partition: link of host 1 up at +{t_up - t_cut:.2f} s")
+    at_up = last
     deadline = time.monotonic() + late_wait
     while time.monotonic() < deadline:
         text = ctx.read(sp, f"logs/{jid}.log") or ""
-        mine = [l for l in open(out1).read().splitlines() if f" {jid}" in l and " start " not in l]
-        if ctx.late_re.search(text) or mine:
-            time.sleep(1.0)
-            break
+        ended = [l for l in open(out1).read().splitlines() if f" end {jid} " in l]
         where = [f"{st}/{x}" for st in STATES for x in ctx.ls(sp, st) if job_id(st, x) == jid]
         if where != last:
             timeline.append((time.monotonic() - t_cut, where))
             log(f"partition: +{time.monotonic() - t_cut:.2f} s p1 at {where}")
             last = where
+        if ctx.late_re.search(text) or ended or (where != at_up and completed_other):
+            time.sleep(1.0)
+            break
         time.sleep(0.2)
     # What happened, step by step.
     probe = open(probe_out).read().split()
     flock_text = (f"host 2 got host 1's flock at +{float(probe[1]) - t_cut:.1f} s after the cut"
                   f" (link up at +{t_up - t_cut:.1f} s)" if probe[:1] == ["acquired"] else f"probe: {' '.join(probe) or 'no answer yet'}")
     log(f"partition: flock probe: {flock_text}")
-    log("partition: host 1's worker output:\n    " + open(out1).read().replace("\n", "\n    "))
+    log(f"partition: host 1's worker output (link down {time.strftime('%H:%M:%S', time.gmtime(wall_cut))}, "
+        f"up {time.strftime('%H:%M:%S', time.gmtime(wall_cut + t_up - t_cut))}):\n    " + compact(open(out1).read()))
     for h in HOSTS[1:]:
-        log(f"partition: host {h}'s worker output:\n    " + open(f"{SCRATCH}/worker-partition-h{h}.out").read().replace("\n", "\n    "))
+        log(f"partition: host {h}'s worker output:\n    " + compact(open(f"{SCRATCH}/worker-partition-h{h}.out").read()))
     text = ctx.read(sp, f"logs/{jid}.log") or ""
     log(f"partition: logs/{jid}.log:\n    " + text.replace("\n", "\n    "))
     log(f"partition: ledger: {read_lines(led)}")
@@ -327,6 +377,64 @@ def partition(ctx, part_wait=35.0, late_wait=20.0):
     check(notes, f"logs/{jid}.log has no line matching /{ctx.late_re.pattern}/ (host 1's late result); timeline: {steps}")
     return (f"cut at 0, timeline {steps}; link up +{t_up - t_cut:.1f} s; completed by {j.get('worker')}; "
             f"late note: {notes}; {flock_text}; flock across hosts before the cut: {across}; config {ctx.config_text()}")
+
+
+TOUCHER = ("import os,sys,time\np=sys.argv[1]\nopen(p,'a').close()\nend=time.time()+float(sys.argv[2])\n"
+           "while time.time()<end:\n    os.utime(p)\n    time.sleep(0.1)\n")
+AGER = ("import os,sys,time,statistics\np=sys.argv[1]\nend=time.time()+float(sys.argv[2])\nages=[]\n"
+        "while time.time()<end:\n    try: ages.append(time.time()-os.stat(p).st_mtime)\n    except OSError: pass\n"
+        "    time.sleep(0.02)\n"
+        "ages=sorted(ages[10:]) or [0]\n"
+        "print('%.2f %.2f %.2f'%(statistics.median(ages),ages[int(len(ages)*0.99)-1],ages[-1]))\n")
+
+
+# --- facts about the mount, and the flock measurement --------------------------------------
+def fs_facts(ctx):
+    """What the FUSE mount supports (renameat2 flags, link), tried on host 1."""
+    r = run(ctx.c.on(1, [sys.executable, "-c", FSPROBE, f"{ctx.c.mnt}/fsprobe"]), check=False)
+    text = (r.stdout or r.stderr).strip()
+    # A file host 1 touches every 0.1 s, as host 2 sees it (its mtime's age by stat; one clock):
+    # how stale a heartbeat looks from another host with the default caches.
+    f = f"{ctx.c.mnt}/fsprobe/touched"
+    t = ctx.start(1, [sys.executable, "-c", TOUCHER, f, "3.5"], f"{SCRATCH}/toucher.out")
+    time.sleep(0.3)
+    r = run(ctx.c.on(2, [sys.executable, "-c", AGER, f, "3"]), check=False)
+    t.wait(timeout=10)
+    ages = r.stdout.split()
+    if len(ages) == 3:
+        text += (f"; mtime of a file host 1 touches every 0.1 s, seen by stat on host 2: age median {ages[0]} s,"
+                 f" p99 {ages[1]} s, max {ages[2]} s")
+    log(f"mount facts (host 1): {text}")
+    return text
+
+
+def flock(ctx, wait=60.0):
+    """Host 1 holds an flock on a file of the volume; its link goes down; how long until host 2
+    gets the lock (the server drops a cut-off client's locks), and after the link is back."""
+    f = f"{ctx.c.mnt}/flock-measure"
+    ctx.start(1, [sys.executable, "-c", HOLD, f], f"{SCRATCH}/flock-m-holder.out")
+    wait_until(lambda: "locked" in open(f"{SCRATCH}/flock-m-holder.out").read(), 10, "host 1's lock")
+    r = run(ctx.c.on(2, [sys.executable, "-c", PROBE, f, "0"]), timeout=10)
+    check(r.stdout.startswith("held"), f"host 2 does not see host 1's flock before the cut: {r.stdout.strip()}")
+    t_cut = time.monotonic()
+    ctx.c.link(1, False)
+    out = f"{SCRATCH}/flock-m-probe.out"
+    ctx.start(2, [sys.executable, "-c", PROBE, f, str(wait)], out)
+    wait_until(lambda: open(out).read().strip() != "", wait + 10, "the probe's answer", step=0.1)
+    got = open(out).read().split()
+    t_up = time.monotonic()
+    ctx.c.link(1, True)
+    if got[:1] == ["acquired"]:
+        return (f"host 2 got host 1's flock {float(got[1]) - t_cut:.1f} s after host 1's link went down "
+                f"(server options: {'; '.join(l for l in ctx.c.server_options() if 'server.' in l or 'ping' in l)})")
+    out2 = f"{SCRATCH}/flock-m-probe2.out"
+    ctx.start(2, [sys.executable, "-c", PROBE, f, "30"], out2)
+    wait_until(lambda: open(out2).read().strip() != "", 40, "the second probe's answer", step=0.1)
+    got2 = open(out2).read().split()
+    after = (f"{float(got2[1]) - t_up:.1f} s after the link came back" if got2[:1] == ["acquired"]
+             else f"not within 30 s after the link came back ({' '.join(got2)})")
+    raise Failed(f"host 2 did not get host 1's flock within {wait:.0f} s of the cut (link up at +{t_up - t_cut:.1f} s); "
+                 f"got it {after}")
 
 
 # --- bench --------------------------------------------------------------------------------
@@ -369,7 +477,7 @@ def bench(ctx, n=1000):
 
 def run_one(ctx, name, *args):
     """Runs one scenario: (name, passed, text); every host is rebooted after it."""
-    fn = {"drain": drain, "kill": kill, "partition": partition, "bench": bench}[name]
+    fn = {"drain": drain, "kill": kill, "partition": partition, "bench": bench, "flock": flock}[name]
     log(f"=== scenario {name} ===")
     t = time.monotonic()
     ok, text = False, ""
