@@ -206,7 +206,7 @@ def drain(ctx, n=1000):
     t0 = time.monotonic()
     for h in HOSTS:
         ctx.worker(h, sp, "drain")
-    wait_until(lambda: len(ctx.ls(sp, "completed")) >= n, 40, f"{n} jobs in completed/", step=0.1)
+    wait_until(lambda: len(ctx.ls(sp, "completed")) >= n, 50, f"{n} jobs in completed/", step=0.1)
     dt = time.monotonic() - t0
     rows = read_lines(led)
     counts = {}
