@@ -413,6 +413,8 @@ def main():
                     help="drain N `true` jobs: 3 hosts on the volume vs one host on local disk (default N 1000)")
     ap.add_argument("--subnet", default="10.231.9", help="private /24 for the namespaces (default 10.231.9)")
     ap.add_argument("--timeout", type=float, default=115, help="hard overall timeout in seconds before teardown (default 115)")
+    ap.add_argument("--partition-wait", type=float, default=20.0,
+                    help="seconds the partition scenario waits for another host to complete the job (default 20)")
     ap.add_argument("--lease", default="1", help="the `lease` config key for the scenarios (default 1)")
     ap.add_argument("--volume-option", action="append", default=[], metavar="KEY=VALUE",
                     help="an extra volume option, set before any mount (repeatable)")
@@ -474,7 +476,7 @@ def main():
         log(f"volume options set: {VOLUME_OPTIONS}; mount options: {MOUNT_OPTIONS}")
         for line in c.server_options():
             log(f"  volume get: {line}")
-        ctx = scenarios.Context(c, qbin, args.late_note_regex, args.lease)
+        ctx = scenarios.Context(c, qbin, args.late_note_regex, args.lease, args.partition_wait)
         facts = scenarios.fs_facts(ctx)
         for n in names:
             results.append(scenarios.run_one(ctx, n))

@@ -84,8 +84,9 @@ def job_id(state, name):
 
 
 class Context:
-    def __init__(self, cluster, qbin, late_re, lease="1"):
+    def __init__(self, cluster, qbin, late_re, lease="1", partition_wait=20.0):
         self.c, self.qbin, self.late_re, self.lease = cluster, qbin, re.compile(late_re), lease
+        self.partition_wait = partition_wait
         self.procs = []
         self.skew = None
 
@@ -311,7 +312,8 @@ def kill(ctx, n=12):
 
 
 # --- 3. partition -------------------------------------------------------------------------
-def partition(ctx, part_wait=20.0, late_wait=12.0):
+def partition(ctx, late_wait=12.0):
+    part_wait = ctx.partition_wait
     sp, led = ctx.spool("partition"), ctx.ledger("partition")
     ctx.configure(sp)
     jid = "p1"
@@ -377,13 +379,18 @@ def partition(ctx, part_wait=20.0, late_wait=12.0):
     where = {st: ctx.ls(sp, st) for st in STATES + ("corrupt",) if ctx.ls(sp, st)}
     log(f"partition: spool now: {where}")
     steps = "; ".join(f"+{t:.1f} s {w}" for t, w in timeline)
-    check(completed_other, f"p1 not completed by h2/h3 within {part_wait:.0f} s of the cut (timeline: {steps}); {flock_text}")
-    check(ctx.ids(sp, "completed") == [jid], f"completed/ holds {ctx.ls(sp, 'completed')}")
-    j = json.loads(ctx.read(sp, f"completed/{jid}.json"))
-    check(j.get("worker", "").split("-")[0] in ("h2", "h3"), f"completed/{jid}.json names worker {j.get('worker')}, not h2/h3")
-    no_leftovers(ctx, sp, [jid])
-    notes = [l for l in text.splitlines() if ctx.late_re.search(l)]
-    check(notes, f"logs/{jid}.log has no line matching /{ctx.late_re.pattern}/ (host 1's late result); timeline: {steps}")
+    h1_end = [l[28:] for l in open(out1).read().splitlines() if f" end {jid} " in l]
+    steps += f"; host 1's worker: {h1_end or 'no end line'}"
+    try:
+        check(completed_other, f"p1 not completed by h2/h3 within {part_wait:.0f} s of the cut; {flock_text}")
+        check(ctx.ids(sp, "completed") == [jid], f"completed/ holds {ctx.ls(sp, 'completed')}")
+        j = json.loads(ctx.read(sp, f"completed/{jid}.json"))
+        check(j.get("worker", "").split("-")[0] in ("h2", "h3"), f"completed/{jid}.json names worker {j.get('worker')}, not h2/h3")
+        no_leftovers(ctx, sp, [jid])
+        notes = [l for l in text.splitlines() if ctx.late_re.search(l)]
+        check(notes, f"logs/{jid}.log has no line matching /{ctx.late_re.pattern}/ (host 1's late result)")
+    except Failed as e:
+        raise Failed(f"{e}; timeline: {steps}")
     return (f"cut at 0, timeline {steps}; link up +{t_up - t_cut:.1f} s; completed by {j.get('worker')}; "
             f"late note: {notes}; {flock_text}; flock across hosts before the cut: {across}; config {ctx.config_text()}")
 
