@@ -27,7 +27,7 @@ import sys
 import time
 
 SCRATCH = "/tmp/qc-multihost"          # fixed, so a leftover of an aborted run is found and cleaned
-LOCKFILE = "/tmp/qc-multihost.lock"     # one run at a time on this machine
+LOCKFILE = "/tmp/qc-multihost.lock"     # one run at a time on this machine; holds the running driver's pid
 VOLUME = "qcmhvol"
 SRV = "qcsrv"
 BRIDGE = "qcbr0"
@@ -450,6 +450,8 @@ def main():
     while True:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            lock.write(f"{os.getpid()}\n")   # who runs (to stop it by pid: kill -TERM PID tears down)
+            lock.flush()
             break
         except BlockingIOError:
             if time.monotonic() > deadline:
