@@ -9,7 +9,7 @@ import QueueSystem
 /// this machine (glusterd in a server network namespace, three hosts each with their own
 /// network, mount, UTS and pid namespace and a FUSE mount of the volume at the same path), runs
 /// the built binary's workers on it (drain 1,000 jobs on three hosts; kill -9 a host; cut a
-/// host's link while it runs a job) and tears it all down. It exits 77 with a
+/// host's link while it runs a job; pickup latency across hosts) and tears it all down. It exits 77 with a
 /// `SKIP multi-host test: <reason>` line where it cannot run (not root, GlusterFS, iproute2,
 /// nsenter/unshare or /dev/fuse missing): the test then says so and passes. One cluster at a
 /// time: serialized.
