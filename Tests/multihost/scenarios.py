@@ -113,23 +113,26 @@ def kill(ctx, n=12):
                 reclaimed[i] = now
         time.sleep(0.05)
     t_all = time.monotonic() - t_kill
-    check(sorted(ctx.ids(sp, "completed")) == ids, f"completed/ holds {ctx.ids(sp, 'completed')}")
-    no_leftovers(ctx, sp, ids)
-    rows = read_lines(led)
-    ran = {}
-    for row in rows:
-        ran.setdefault(row[0], []).append(row[1])
-    check(set(ran) == set(ids), f"ids missing from the ledger: {sorted(set(ids) - set(ran))}")
-    twice = {i: h for i, h in ran.items() if len(h) > 1}
-    owners = {}
-    for i in held:
-        j = json.loads(ctx.read(sp, f"completed/{i}.json"))
-        owners[i] = (j.get("worker", "?").split("-")[0], [a.get("outcome") for a in j.get("history", [])])
-        check(not owners[i][0].startswith("h1"), f"{i} completed by host 1's dead worker: {j.get('worker')}")
     rp = ", ".join(f"{i} {repending.get(i, float('nan')):.2f}/{reclaimed.get(i, float('nan')):.2f} s" for i in held)
-    return (f"host 1 killed (its {len(before)} processes, FUSE client alive) while running {held}; "
-            f"back in pending / re-claimed after the kill: {rp}; all {n} completed {t_all:.2f} s after the kill; "
-            f"those jobs: {owners}; ledger: every id present, run twice: {twice or 'none'}; config {ctx.config_text()}")
+    timing = (f"host 1 killed (its {len(before)} processes, FUSE client alive) while running {held}; "
+              f"back in pending / re-claimed after the kill: {rp}; all {n} in completed/ {t_all:.2f} s after the kill")
+    try:
+        check(sorted(ctx.ids(sp, "completed")) == ids, f"completed/ holds {ctx.ids(sp, 'completed')}")
+        no_leftovers(ctx, sp, ids)
+        ran = {}
+        for row in read_lines(led):
+            ran.setdefault(row[0], []).append(row[1])
+        check(set(ran) == set(ids), f"ids missing from the ledger: {sorted(set(ids) - set(ran))}")
+        twice = {i: h for i, h in ran.items() if len(h) > 1}
+        owners = {}
+        for i in held:
+            j = json.loads(ctx.read(sp, f"completed/{i}.json"))
+            owners[i] = (j.get("worker", "?").split("-")[0], [a.get("outcome") for a in j.get("history", [])])
+            check(not owners[i][0].startswith("h1"), f"{i} completed by host 1's dead worker: {j.get('worker')}")
+    except Failed as e:
+        raise Failed(f"{e}; {timing}")
+    return (f"{timing}; those jobs: {owners}; ledger: every id present, run twice: {twice or 'none'}; "
+            f"config {ctx.config_text()}")
 
 
 # --- 3. partition -------------------------------------------------------------------------
