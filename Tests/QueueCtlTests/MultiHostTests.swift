@@ -25,7 +25,7 @@ struct MultiHostTests {
         let script = root + "/Tests/multihost/cluster.py"
         let out = FileManager.default.temporaryDirectory.path + "/queuectl-multihost-\(getpid()).out"
         defer { try? FileManager.default.removeItem(atPath: out) }
-        // The driver has its own overall timeout (115 s) and then tears down (a few s); SIGTERM
+        // The driver has its own overall timeout (110 s) and then tears down (a few s); SIGTERM
         // at 160 s also makes it tear down; SIGKILL only if that hangs too.
         let child = try ChildProcess.spawn(python, [script, "--queuectl", QueueCtlBinary.path],
                                            stdout: out, stderr: nil, newProcessGroup: true)

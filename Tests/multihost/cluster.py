@@ -57,7 +57,7 @@ def main():
     ap.add_argument("--bench", nargs="?", const=1000, type=int, default=None, metavar="N",
                     help="drain N `true` jobs: 3 hosts on the volume vs one host on local disk (default N 1000)")
     ap.add_argument("--subnet", default="10.231.9", help="private /24 for the namespaces (default 10.231.9)")
-    ap.add_argument("--timeout", type=float, default=115, help="hard overall timeout in seconds before teardown (default 115)")
+    ap.add_argument("--timeout", type=float, default=110, help="hard overall timeout in seconds before teardown (default 110)")
     ap.add_argument("--partition-wait", type=float, default=20.0,
                     help="seconds the partition scenario waits for another host to complete the job (default 20)")
     ap.add_argument("--lease", default="1", help="the `lease` config key for the scenarios (default 1)")
@@ -111,6 +111,7 @@ def main():
         raise Abort(f"overall timeout of {args.timeout:.0f} s")
     signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, args.timeout)
+    started = time.monotonic()
 
     c = Cluster(args.subnet)
     results = []      # (name, ok, text)
@@ -123,6 +124,7 @@ def main():
         for line in c.server_options():
             log(f"  volume get: {line}")
         ctx = support.Context(c, qbin, args.late_note_regex, args.lease, args.partition_wait)
+        ctx.deadline = started + args.timeout
         facts = measure.fs_facts(ctx)
         for n in names:
             results.append(scenarios.run_one(ctx, n))

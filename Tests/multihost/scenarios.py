@@ -28,7 +28,10 @@ def drain(ctx, n=1000):
     t0 = time.monotonic()
     for h in HOSTS:
         ctx.worker(h, sp, "drain")
-    wait_until(lambda: len(ctx.ls(sp, "completed")) >= n, 50, f"{n} jobs in completed/", step=0.1)
+    # At most 50 s, and never so long that the scenarios after it (about 55 s at worst) could
+    # not run before the overall timeout.
+    cap = max(15.0, min(50.0, ctx.deadline - time.monotonic() - 55.0))
+    wait_until(lambda: len(ctx.ls(sp, "completed")) >= n, cap, f"{n} jobs in completed/", step=0.1)
     dt = time.monotonic() - t0
     rows = read_lines(led)
     counts = {}

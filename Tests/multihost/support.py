@@ -78,6 +78,7 @@ class Context:
     def __init__(self, cluster, qbin, late_re, lease="1", partition_wait=20.0):
         self.c, self.qbin, self.late_re, self.lease = cluster, qbin, re.compile(late_re), lease
         self.partition_wait = partition_wait
+        self.deadline = float("inf")   # monotonic time of the overall timeout (set by cluster.py)
         self.procs = []
         self.skew = None
 
