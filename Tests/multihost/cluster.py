@@ -53,7 +53,7 @@ def preconditions():
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--queuectl", required=True, help="the queuectl binary to test")
-    ap.add_argument("--scenarios", default=None, help="comma-separated: drain,kill,partition (default: all; none with --bench)")
+    ap.add_argument("--scenarios", default=None, help="comma-separated: drain,kill,partition,latency (default: all; none with --bench or --flock-probe)")
     ap.add_argument("--bench", nargs="?", const=1000, type=int, default=None, metavar="N",
                     help="drain N `true` jobs: 3 hosts on the volume vs one host on local disk (default N 1000)")
     ap.add_argument("--subnet", default="10.231.9", help="private /24 for the namespaces (default 10.231.9)")
@@ -89,11 +89,12 @@ def main():
     for k in ("QUEUECTL_HOST", "QUEUECTL_SPOOL"):
         os.environ.pop(k, None)
 
-    lock = open(LOCKFILE, "w")
+    lock = open(LOCKFILE, "a+")   # not truncated before it is ours: it names the running driver
     deadline = time.monotonic() + 60
     while True:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            lock.truncate(0)
             lock.write(f"{os.getpid()}\n")   # who runs (to stop it by pid: kill -TERM PID tears down)
             lock.flush()
             break
