@@ -28,8 +28,9 @@ import signal
 import sys
 import time
 
-from hostcluster import Cluster
-from proc import FAST_SERVER_TIMEOUTS, LOCKFILE, MOUNT_OPTIONS, SCRATCH, T0, VOLUME_OPTIONS, Abort, cmdline, log
+sys.dont_write_bytecode = True   # no __pycache__ beside the sources
+from hostcluster import Cluster  # noqa: E402
+from proc import FAST_SERVER_TIMEOUTS, LOCKFILE, MOUNT_OPTIONS, SCRATCH, T0, VOLUME_OPTIONS, Abort, cmdline, log  # noqa: E402
 
 
 def skip(reason):
