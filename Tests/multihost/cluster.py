@@ -61,7 +61,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=110, help="hard overall timeout in seconds before teardown (default 110)")
     ap.add_argument("--partition-wait", type=float, default=20.0,
                     help="seconds the partition scenario waits for another host to complete the job (default 20)")
-    ap.add_argument("--lease", default="1", help="the `lease` config key for the scenarios (default 1)")
+    ap.add_argument("--lease", default="2", help="the `lease` config key for the scenarios (default 2; with clock_skew 1 another host takes a job 3 s after the last heartbeat: GlusterFS's attribute cache shows another host's mtime up to ~1.1 s late)")
     ap.add_argument("--volume-option", action="append", default=[], metavar="KEY=VALUE",
                     help="an extra volume option, set before any mount (repeatable)")
     ap.add_argument("--default-server-timeouts", action="store_true",

@@ -92,11 +92,11 @@ class Context:
         for k, v in list(BASE_CONFIG) + list(extra):
             v = self.lease if k == "lease" else v
             self.q(1, spool, "config", "set", k, v)
-        self.skew = self.q(1, spool, "config", "set", "clock_skew", "0.5", check=False).returncode == 0
+        self.skew = self.q(1, spool, "config", "set", "clock_skew", "1", check=False).returncode == 0
 
     def config_text(self):
         keys = ", ".join(f"{k} {self.lease if k == 'lease' else v}" for k, v in BASE_CONFIG)
-        return keys + (", clock_skew 0.5" if self.skew else " (clock_skew: key not known to this binary)")
+        return keys + (", clock_skew 1" if self.skew else " (clock_skew: key not known to this binary)")
 
     def start(self, h, argv, out):
         with open(out, "w") as f:

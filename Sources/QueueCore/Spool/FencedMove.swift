@@ -77,22 +77,21 @@ extension Spool {
                            mover: ProcessTag = .current) throws(SystemError) {
         let result = movingResultPath(mover: mover, id: job.id)
         let moving = movingPath(mover: mover, id: job.id)
-        _ = try FileSystem.unlinkIfExists(result)
         do {
             try FileSystem.writeNewFile(result, job.encoded(), sync: durable)
-        } catch where error.isNotFound {
-            _ = try? repairLayout()  // tmp/ was removed: recreate it and retry once
+        } catch where error.isNotFound || error.isExists {
+            // tmp/ was removed (recreate it), or an earlier try left its result: once more.
+            if error.isNotFound { _ = try? repairLayout() } else { _ = try FileSystem.unlinkIfExists(result) }
             try FileSystem.writeNewFile(result, job.encoded(), sync: durable)
         }
-        let resuming = (try? FileStatus.ifExists(moving)) != nil && from != moving
-        if !resuming {
-            do {
-                try FileSystem.rename(from, moving)
-            } catch {
-                _ = try? FileSystem.unlinkIfExists(result)
-                throw error
-            }
+        do {
+            try FileSystem.rename(from, moving)
             CrashPoint.hit("fence:moved")
+        } catch where error.isNotFound && from != moving && (try? FileStatus.ifExists(moving)) != nil {
+            // Our own `.moving` from an earlier try that failed after the fence: resume.
+        } catch {
+            _ = try? FileSystem.unlinkIfExists(result)
+            throw error
         }
         try publishMoving(result, moving: moving, from: from, to: dest, durable: durable)
     }
@@ -101,7 +100,10 @@ extension Spool {
     func publishMoving(_ result: String, moving: String, from: String, to dest: String, durable: Bool) throws(SystemError) {
         let fromDir = FileSystem.parentDirectory(from), destDir = FileSystem.parentDirectory(dest)
         let processing = directory(.processing)
-        if durable {
+        // Between directories, the fence (the source's removal) is made durable before the
+        // result appears at its destination, so a power cut cannot keep both. Within processing/
+        // (a claim rewritten in place) the one fsync after the publish covers both.
+        if durable && !(fromDir == processing && destDir == processing) {
             try FileSystem.syncDirectory(processing)
             if fromDir != processing { try FileSystem.syncDirectory(fromDir) }
         }
@@ -113,8 +115,8 @@ extension Spool {
         }
         CrashPoint.hit("fence:published")
         if durable { try FileSystem.syncDirectory(destDir) }
+        // Not fsynced: a `.moving` that a power cut brings back is found published and removed by recovery.
         _ = try FileSystem.unlinkIfExists(moving)
-        if durable { try FileSystem.syncDirectory(processing) }
     }
 }
 
