@@ -65,6 +65,8 @@ public final class Worker: @unchecked Sendable {
     let putBack = LockedValue<[(name: String, until: Timestamp)]>([])
     /// Outcomes the committer could not record (disk full...), retried every poll interval.
     let unrecorded = LockedValue<[(finish: Spool.Finish, seconds: Double)]>([])
+    /// Outcomes that failed to record since the last one that was recorded: the retry backs off.
+    let recordFailureStreak = Atomic<Int>(0)
     /// Group limits: the slots this worker takes and the candidates it parks (`GroupGate`).
     let groupGate = GroupGate()
 
@@ -186,11 +188,13 @@ public final class Worker: @unchecked Sendable {
             if let error, !error.isNotFound || self.exists(finish.claim.path)
                 || self.exists(self.spool.movingPath(mover: self.tag, id: finish.job.id)) {
                 self.unrecorded.withLock { $0.append((finish, seconds)) }
+                self.recordFailureStreak.add(1, ordering: .relaxed)
                 self.emit(.warning("could not record the outcome of \(finish.job.id) (\(finish.job.state.rawValue)): \(error); "
-                    + "it stays in processing/ and is retried every poll_interval"))
+                    + "it stays in processing/ and is retried (every poll_interval, backing off to 5 s while it keeps failing)"))
                 self.wakeChannel.wake()
                 return
             }
+            self.recordFailureStreak.store(0, ordering: .relaxed)
             var job = finish.job
             if let error {
                 job.lastError = "result not recorded: \(error)"

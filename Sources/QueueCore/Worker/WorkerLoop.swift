@@ -70,9 +70,13 @@ extension Worker {
         return s.stopping && active == 0 && committer.backlog == 0 && (unrecordedCount == 0 || forceStop.load(ordering: .relaxed))
     }
 
-    /// Outcomes the committer could not record (disk full...) are submitted again every poll interval.
+    /// Outcomes the committer could not record (disk full, storage unreachable...) are submitted
+    /// again after a poll interval, the wait doubling (up to 5 s) while they keep failing.
     func retryUnrecorded(_ s: inout LoopState) {
-        guard unrecorded.withLock({ !$0.isEmpty }), s.mono - s.lastRecordRetry >= s.pollEvery else { return }
+        let streak = min(max(recordFailureStreak.load(ordering: .relaxed) - 1, 0), 30)
+        let (scaled, overflow) = s.pollEvery.multipliedReportingOverflow(by: UInt64(1) << UInt64(streak))
+        let wait = max(s.pollEvery, overflow ? 5_000_000_000 : min(scaled, 5_000_000_000))
+        guard unrecorded.withLock({ !$0.isEmpty }), s.mono - s.lastRecordRetry >= wait else { return }
         for item in unrecorded.takeAll() { record(item.finish, seconds: item.seconds) }
         s.lastRecordRetry = s.mono
     }
