@@ -58,7 +58,7 @@ def main():
     ap.add_argument("--bench", nargs="?", const=1000, type=int, default=None, metavar="N",
                     help="drain N `true` jobs: 3 hosts on the volume vs one host on local disk (default N 1000)")
     ap.add_argument("--subnet", default="10.231.9", help="private /24 for the namespaces (default 10.231.9)")
-    ap.add_argument("--timeout", type=float, default=110, help="hard overall timeout in seconds before teardown (default 110)")
+    ap.add_argument("--timeout", type=float, default=170, help="hard overall timeout in seconds before teardown (default 170: about 70 s alone, slower beside the rest of the suite)")
     ap.add_argument("--partition-wait", type=float, default=20.0,
                     help="seconds the partition scenario waits for another host to complete the job (default 20)")
     ap.add_argument("--lease", default="2", help="the `lease` config key for the scenarios (default 2; with clock_skew 1 another host takes a job 3 s after the last heartbeat: GlusterFS's attribute cache shows another host's mtime up to ~1.1 s late)")
