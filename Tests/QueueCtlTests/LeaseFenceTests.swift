@@ -16,7 +16,7 @@ import QueueSystem
 /// (`QUEUECTL_NO_RENAME_FLAGS=1`).
 @Suite("lease fence: a late finish changes nothing")
 struct LeaseFenceTests {
-    @Test(.timeLimit(.minutes(1)), arguments: [false, true])
+    @Test(.timeLimit(.minutes(3)), arguments: [false, true])
     func lateFinishOfAnExpiredClaimIsOnlyLogged(fenced: Bool) throws {
         let s = TempSpool("fence")
         if fenced { s.baseEnv = ["QUEUECTL_NO_RENAME_FLAGS": "1"] }
