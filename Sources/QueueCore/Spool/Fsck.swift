@@ -83,8 +83,10 @@ final class FsckChecker {
     let config: Config
     let now: Timestamp
     var report = FsckReport()
-    /// Where each id was found: (state, path, job, status when read).
-    var seen: [JobID: [(state: JobState, path: String, job: Job, status: FileStatus)]] = [:]
+    /// Where each id was found: its first copy, without the parsed job (fsck's memory per job
+    /// is this small record, not the job). `duplicates` holds any further copies of an id.
+    var seen: [JobID: SeenCopy] = [:]
+    var duplicates: [JobID: [SeenCopy]] = [:]
     /// Findings about single files, confirmed and repaired after the duplicates.
     var deferred: [FsckCandidate] = []
     /// Hears each job file checked (the first pass of `Spool.fsck` only).
@@ -220,7 +222,7 @@ final class FsckChecker {
                 return true
             }
         }
-        if state == .processing { seen[nameID, default: []].append((state, p, job, st)); return }
+        if state == .processing { remember(nameID, SeenCopy(state, name: name, job: job, status: st)); return }
         if job.state != state {
             if Transition.isInterruptedMove(in: state, jsonState: job.state) {
                 later(.stateMismatch, p, "JSON says \(job.state.rawValue): an interrupted move, completed to \(job.state.directory)/", file: st) {
@@ -239,7 +241,11 @@ final class FsckChecker {
             }
         }
         // In pending/ and failed/, priority or due time edited by hand leave the name as it is: the name rules.
-        seen[nameID, default: []].append((state, p, job, st))
+        remember(nameID, SeenCopy(state, name: name, job: job, status: st))
+    }
+
+    func remember(_ id: JobID, _ copy: SeenCopy) {
+        if seen[id] == nil { seen[id] = copy } else { duplicates[id, default: []].append(copy) }
     }
 
     /// One id in two directories: a crash between two steps, or a copy made by hand. The copy
@@ -251,20 +257,23 @@ final class FsckChecker {
         func rank(_ s: JobState) -> Int {
             switch s { case .completed, .dead: return 3; case .failed: return 2; case .processing: return 1; default: return 0 }
         }
-        func consistent(_ c: (state: JobState, path: String, job: Job, status: FileStatus)) -> Int { c.job.state == c.state ? 1 : 0 }
-        for (id, copies) in seen where copies.count > 1 {
+        func consistent(_ c: SeenCopy) -> Int { c.consistent ? 1 : 0 }
+        for (id, more) in duplicates {
+            guard let first = seen[id] else { continue }
+            let copies = [first] + more
             let winner = copies.max { a, b in
-                if a.job.updatedAt != b.job.updatedAt { return a.job.updatedAt < b.job.updatedAt }
+                if a.updatedAt != b.updatedAt { return a.updatedAt < b.updatedAt }
                 if consistent(a) != consistent(b) { return consistent(a) < consistent(b) }
                 return rank(a.state) < rank(b.state)
             }!
-            for copy in copies where copy.path != winner.path {
-                let name = String(copy.path.split(separator: "/").last!)
-                let spool = self.spool
-                note(FsckCandidate(kind: .duplicateID, path: copy.path,
-                                   detail: "job \(id) is also in \(winner.state.directory)/ (kept: \(winner.path))",
-                                   files: [(copy.path, copy.status), (winner.path, winner.status)],
-                                   fix: { try spool.quarantine(name, in: copy.state.directory, reason: "duplicate of \(winner.path)") != nil }))
+            let spool = self.spool
+            let winnerPath = spool.path(winner.state.directory, winner.name)
+            for copy in copies where copy.state != winner.state || copy.name != winner.name {
+                let copyPath = spool.path(copy.state.directory, copy.name)
+                note(FsckCandidate(kind: .duplicateID, path: copyPath,
+                                   detail: "job \(id) is also in \(winner.state.directory)/ (kept: \(winnerPath))",
+                                   files: [(copyPath, copy.status), (winnerPath, winner.status)],
+                                   fix: { try spool.quarantine(copy.name, in: copy.state.directory, reason: "duplicate of \(winnerPath)") != nil }))
             }
         }
     }
@@ -272,9 +281,7 @@ final class FsckChecker {
     /// Markers without a job and jobs without a marker. A job moving while `locate` looks can
     /// be missed by one look, so "no job has this id" is looked at again before it is believed.
     func checkMarkers() {
-        guard let markers = try? DirectoryStream.names(spool.path("ids")) else { return }
         let spool = self.spool
-        let markerSet = Set(markers)
         func noJob(_ id: JobID) -> Bool {
             for attempt in 0..<3 {
                 if attempt > 0 { usleep(20_000) }
@@ -282,13 +289,26 @@ final class FsckChecker {
             }
             return true
         }
-        for name in markers where JobID.isValid(name) && seen[JobID(unchecked: name)] == nil {
+        // Streamed: a marker of a job seen is ticked off in `seen`; one of no job is checked.
+        var stale: [String] = []
+        do {
+            try DirectoryStream.forEach(spool.path("ids")) { entry in
+                let name = entry.name
+                guard JobID.isValid(name) else { return true }
+                let id = JobID(unchecked: name)
+                if seen[id] != nil { seen[id]!.hasMarker = true } else { stale.append(name) }
+                return true
+            }
+        } catch {
+            return
+        }
+        for name in stale {
             let p = spool.path("ids", name)
             guard let st = try? FileStatus.of(p), Double(now.micros * 1000 - st.modifiedNanos) / 1e9 > 60 else { continue }
             let id = JobID(unchecked: name)
             note(.staleMarker, p, "no job has this id", file: st, still: { noJob(id) }) { try FileSystem.unlink(p); return true }
         }
-        for id in seen.keys where !markerSet.contains(id.rawValue) {
+        for (id, copy) in seen where !copy.hasMarker {
             let p = spool.markerPath(id)
             // A job being deleted loses its file first, then its marker: only a job still there counts.
             note(.missingMarker, p, "job \(id) has no id marker", file: nil,
