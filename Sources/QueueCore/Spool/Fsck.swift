@@ -83,10 +83,13 @@ final class FsckChecker {
     let config: Config
     let now: Timestamp
     var report = FsckReport()
-    /// Where each id was found: its first copy, without the parsed job (fsck's memory per job
-    /// is this small record, not the job). `duplicates` holds any further copies of an id.
-    var seen: [JobID: SeenCopy] = [:]
-    var duplicates: [JobID: [SeenCopy]] = [:]
+    /// The FNV-1a 64 hashes of the ids of every job file read: 8 bytes per job is all fsck
+    /// keeps of a job (directories are streamed, not listed into memory). A hash seen twice
+    /// makes its id a suspect; the suspects alone are looked at again (`checkDuplicates`).
+    var seenIDs: Set<UInt64> = []
+    var suspects: Set<UInt64> = []
+    /// Jobs whose `ids/<id>` marker was missing when they were read (normally none).
+    var withoutMarker: [JobID] = []
     /// Findings about single files, confirmed and repaired after the duplicates.
     var deferred: [FsckCandidate] = []
     /// Hears each job file checked (the first pass of `Spool.fsck` only).
@@ -136,13 +139,15 @@ final class FsckChecker {
         }
     }
 
+    /// Streams the directory: each file is checked as it is read (repairs wait in `deferred`
+    /// until the scan is over, so the directory does not change under the listing because of us).
     func checkDirectory(_ state: JobState) {
         let dir = spool.directory(state)
         var names: [String] = []
         var invalid: [[UInt8]] = []
         do {
             try DirectoryStream.forEach(dir) { entry in
-                if let raw = entry.rawName { invalid.append(raw) } else { names.append(entry.name) }
+                if let raw = entry.rawName { invalid.append(raw) } else if !JobFileName.isForeignTemporary(entry.name) { checkFile(entry.name, in: state) }
                 return true
             }
         } catch {
@@ -222,7 +227,7 @@ final class FsckChecker {
                 return true
             }
         }
-        if state == .processing { remember(nameID, SeenCopy(state, name: name, job: job, status: st)); return }
+        if state == .processing { remember(nameID); return }
         if job.state != state {
             if Transition.isInterruptedMove(in: state, jsonState: job.state) {
                 later(.stateMismatch, p, "JSON says \(job.state.rawValue): an interrupted move, completed to \(job.state.directory)/", file: st) {
@@ -241,11 +246,13 @@ final class FsckChecker {
             }
         }
         // In pending/ and failed/, priority or due time edited by hand leave the name as it is: the name rules.
-        remember(nameID, SeenCopy(state, name: name, job: job, status: st))
+        remember(nameID)
     }
 
-    func remember(_ id: JobID, _ copy: SeenCopy) {
-        if seen[id] == nil { seen[id] = copy } else { duplicates[id, default: []].append(copy) }
+    func remember(_ id: JobID) {
+        let hash = NameHash.fnv1a(id.rawValue.utf8)
+        if !seenIDs.insert(hash).inserted { suspects.insert(hash) }
+        if (try? FileStatus.ifExists(spool.markerPath(id))) == nil { withoutMarker.append(id) }
     }
 
     /// One id in two directories: a crash between two steps, or a copy made by hand. The copy
@@ -258,9 +265,7 @@ final class FsckChecker {
             switch s { case .completed, .dead: return 3; case .failed: return 2; case .processing: return 1; default: return 0 }
         }
         func consistent(_ c: SeenCopy) -> Int { c.consistent ? 1 : 0 }
-        for (id, more) in duplicates {
-            guard let first = seen[id] else { continue }
-            let copies = [first] + more
+        for (id, copies) in suspectCopies() where copies.count > 1 {
             let winner = copies.max { a, b in
                 if a.updatedAt != b.updatedAt { return a.updatedAt < b.updatedAt }
                 if consistent(a) != consistent(b) { return consistent(a) < consistent(b) }
@@ -296,7 +301,7 @@ final class FsckChecker {
                 let name = entry.name
                 guard JobID.isValid(name) else { return true }
                 let id = JobID(unchecked: name)
-                if seen[id] != nil { seen[id]!.hasMarker = true } else { stale.append(name) }
+                if !seenIDs.contains(NameHash.fnv1a(name.utf8)) { stale.append(name) }
                 return true
             }
         } catch {
@@ -308,7 +313,7 @@ final class FsckChecker {
             let id = JobID(unchecked: name)
             note(.staleMarker, p, "no job has this id", file: st, still: { noJob(id) }) { try FileSystem.unlink(p); return true }
         }
-        for (id, copy) in seen where !copy.hasMarker {
+        for id in withoutMarker {
             let p = spool.markerPath(id)
             // A job being deleted loses its file first, then its marker: only a job still there counts.
             note(.missingMarker, p, "job \(id) has no id marker", file: nil,

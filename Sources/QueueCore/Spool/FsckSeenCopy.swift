@@ -1,6 +1,6 @@
 import QueueSystem
 
-/// What fsck keeps of one job file it read (see `FsckChecker.seen`).
+/// What fsck keeps of one copy of a suspect id (see `FsckChecker.suspects`).
 struct SeenCopy {
     var state: JobState
     var name: String
@@ -8,8 +8,6 @@ struct SeenCopy {
     /// The JSON state matches the directory.
     var consistent: Bool
     var status: FileStatus
-    /// `ids/<id>` exists (set while the markers are listed).
-    var hasMarker = false
 
     init(_ state: JobState, name: String, job: Job, status: FileStatus) {
         self.state = state
@@ -17,5 +15,29 @@ struct SeenCopy {
         updatedAt = job.updatedAt
         consistent = job.state == state
         self.status = status
+    }
+}
+
+extension FsckChecker {
+    /// Every copy of the suspect ids (an id hash the scan saw twice): a second streamed pass
+    /// over the state directories that reads only the files whose name's id is a suspect. An
+    /// orphaned claim is left out, as in the scan (recovery settles it). Nothing when there is
+    /// no suspect, which is the normal case: the second pass costs nothing then.
+    func suspectCopies() -> [JobID: [SeenCopy]] {
+        guard !suspects.isEmpty else { return [:] }
+        var copies: [JobID: [SeenCopy]] = [:]
+        let spool = self.spool, config = self.config, now = self.now
+        for state in JobState.allCases {
+            try? DirectoryStream.forEach(spool.directory(state)) { entry in
+                guard entry.rawName == nil, let id = JobFileName.id(of: entry.name, in: state),
+                      suspects.contains(NameHash.fnv1a(id.rawValue.utf8)) else { return true }
+                if state == .processing, spool.orphanReason(entry.name, config: config, now: now) != nil { return true }
+                let p = spool.path(state.directory, entry.name)
+                guard let st = try? FileStatus.of(p), st.kind == .regular, let job = try? spool.readJob(at: p) else { return true }
+                copies[id, default: []].append(SeenCopy(state, name: entry.name, job: job, status: st))
+                return true
+            }
+        }
+        return copies
     }
 }

@@ -3,10 +3,15 @@
 enum NameHash {
     /// 16 upper-case hex digits of the FNV-1a 64 hash of `bytes` (stands for a cut tail).
     static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        let digits = String(fnv1a(bytes), radix: 16, uppercase: true)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    /// The FNV-1a 64 hash of `bytes`.
+    static func fnv1a<S: Sequence>(_ bytes: S) -> UInt64 where S.Element == UInt8 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        let digits = String(hash, radix: 16, uppercase: true)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        return hash
     }
 
     /// `bytes` with ASCII letters and digits kept and every other byte written as `_XX`
