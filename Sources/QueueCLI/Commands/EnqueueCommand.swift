@@ -5,8 +5,10 @@ struct EnqueueCommand: Command {
     static let name = "enqueue"
     static let abstract = """
         Add jobs to the queue (durable when the command returns); prints each job id. The job is
-        a JSON object argument, JSON lines on stdin with '-' (one job per line, all or nothing),
-        --command, --command-file or --job-file. The options also override the fields of JSON
+        a JSON object argument, JSON lines on stdin with '-' (one job per line; every line is
+        checked before any job is added, then they are added in chunks of 10,000, each chunk's
+        ids printed once durable: a crash mid-way keeps the chunks added), --command,
+        --command-file or --job-file. The options also override the fields of JSON
         input; --delay and --timeout are at most 10 years once time_unit is applied. With
         --unique-key (or the JSON field unique_key), while a job with that key is pending,
         processing, failed (waiting for a retry), held or waiting, its id is printed instead
@@ -130,6 +132,7 @@ struct EnqueueCommand: Command {
             return try job.normalisedForEnqueue(overrides, config: config, now: now, sequence: i)
         }, committed: { ids in
             for id in ids { ctx.out.line(id.rawValue) }
+            ctx.out.flush()  // printed ids are always durable ones, even if a later chunk fails
         }, progress: line.reporter)
         line.finish("enqueued \(count) job\(count == 1 ? "" : "s") in \(line.took)")
         return ExitCode.success

@@ -16,14 +16,16 @@ extension Spool {
         return try locate(id) == nil
     }
 
-    /// For a link marker: true when no `tmp/` file of `id` has a writer that may be alive.
+    /// For a link marker: true when no `tmp/` file of `id` has a writer (other than this
+    /// process) that may be alive.
     private func linkedWriterIsDead(_ id: JobID) -> Bool {
         let suffix = "." + id.rawValue + ".tmp"
         guard let names = try? DirectoryStream.names(path("tmp")) else { return false }
         for name in names where name.hasSuffix(suffix) {
             let head = name.dropLast(suffix.count)
             guard let dot = head.lastIndex(of: "."), let tag = ProcessTag(head[..<dot]) else { return false }
-            if !tag.isDeadOnThisHost { return false }
+            // Our own file (this enqueue wrote the job before reserving its id) does not count.
+            if tag != ProcessTag.current, !tag.isDeadOnThisHost { return false }
         }
         return true
     }
