@@ -17,7 +17,8 @@ extension Spool {
     /// keys, `after`) and copies the lines to a file in `tmp/` (removed when this returns); a
     /// bad line anywhere throws before anything is enqueued. The second reads that copy and
     /// commits it in chunks of `chunkSize` lines, each through `enqueueIdempotent` (durable
-    /// before `committed` hears its ids). Only a failure of the second pass (I/O, an id taken
+    /// before `committed` hears its ids). A given id that is taken already is refused in the
+    /// first pass (`.duplicateID`). Only a failure of the second pass (I/O, an id taken
     /// meanwhile by another enqueuer) can leave earlier chunks enqueued; its error says how many.
     ///
     /// Memory grows only with the ids given in the lines (kept to find duplicates), at most
@@ -112,6 +113,11 @@ extension Spool {
                 if job.id != unnamed {
                     guard given.insert(job.id).inserted else {
                         throw QueueError.invalidJob("id '\(job.id)' appears more than once in the input; nothing was enqueued")
+                    }
+                    // Taken already: refused now, before any chunk is added (a race with
+                    // another enqueuer is still caught when the chunk reserves its ids).
+                    if (try? FileStatus.of(markerPath(job.id))) != nil, try !isStaleMarker(job.id) {
+                        throw QueueError.duplicateID(job.id.rawValue)
                     }
                     if let first = waitedFor.removeValue(forKey: job.id), first / chunk != count / chunk {
                         throw QueueError.invalidJob("line \(lineNumber): job \(job.id) is named in 'after' by an earlier line of another chunk of \(chunk) jobs; put a job before the jobs that wait for it; nothing was enqueued")
