@@ -33,31 +33,25 @@ extension Spool {
     /// Reserves `job.id` by adding `ids/<id>` as a hard link to its written `tmp/` file (no new
     /// inode; `link(2)` fails if the name exists, like `O_EXCL`), or, where the filesystem has
     /// no hard links, by creating a two-line marker with `O_EXCL`. A stale marker is taken over.
-    /// - Throws: `.duplicateID` when the id is taken.
-    private func reserve(_ job: Job, tmp: String, linking: inout Bool) throws(QueueError) {
-        do {
-            if linking {
-                do {
-                    try FileSystem.link(tmp, markerPath(job.id))
-                    return
-                } catch where FileSystem.isLinkUnsupported(error) {
-                    linking = false
-                } catch where error.isExists {
-                    // taken: see below
-                }
-            }
-            if !linking, try FileSystem.createExclusive(markerPath(job.id), content: IDMarker(writer: .current, createdAt: job.createdAt).bytes) {
+    /// - Throws: `QueueError.duplicateID` when the id is taken; `SystemError` for I/O failures.
+    private func reserve(_ job: Job, tmp: String, linking: inout Bool) throws {
+        if linking {
+            do {
+                try FileSystem.link(tmp, markerPath(job.id))
                 return
+            } catch where FileSystem.isLinkUnsupported(error) {
+                linking = false
+            } catch where error.isExists {
+                // taken: see below
             }
-            // A marker left by an enqueue that died before its rename (its writer is gone, or
-            // it is older than 2 s, and no job has the id) does not block the id.
-            guard try isStaleMarker(job.id) else { throw QueueError.duplicateID(job.id.rawValue) }
-            try rewriteMarker(for: job)
-        } catch let e as QueueError {
-            throw e
-        } catch {
-            throw .failure("enqueue failed", error)
         }
+        if !linking, try FileSystem.createExclusive(markerPath(job.id), content: IDMarker(writer: .current, createdAt: job.createdAt).bytes) {
+            return
+        }
+        // A marker left by an enqueue that died before its rename (its writer is gone, or it
+        // is older than 2 s, and no job has the id) does not block the id.
+        guard try isStaleMarker(job.id) else { throw QueueError.duplicateID(job.id.rawValue) }
+        try rewriteMarker(for: job)
     }
 
     /// Enqueues jobs durably: each job is written to tmp/, its id is reserved with an exclusive
