@@ -5,8 +5,10 @@ struct EnqueueCommand: Command {
     static let name = "enqueue"
     static let abstract = """
         Add jobs to the queue (durable when the command returns); prints each job id. The job is
-        a JSON object argument, JSON lines on stdin with '-' (one job per line, all or nothing),
-        --command, --command-file or --job-file. The options also override the fields of JSON
+        a JSON object argument, JSON lines on stdin with '-' (one job per line; every line is
+        checked before any job is added, then they are added in chunks of 10,000, each chunk's
+        ids printed once durable: a crash mid-way keeps the chunks added), --command,
+        --command-file or --job-file. The options also override the fields of JSON
         input; --delay and --timeout are at most 10 years once time_unit is applied. With
         --unique-key (or the JSON field unique_key), while a job with that key is pending,
         processing, failed (waiting for a retry), held or waiting, its id is printed instead
@@ -97,21 +99,42 @@ struct EnqueueCommand: Command {
         case .jobFile(let path):
             jobs = [try Job.decode(try readInput(path), now: now)]
         case .stdin:
-            jobs = try readLines(ctx.input, now: now)
+            return try runLines(ctx, config: config, now: now)
         }
-        var overrides = EnqueueOverrides(maxRetries: maxRetries, priority: priority, delay: delay, runAt: runAt,
-                                         timeout: timeout, after: after)
+        var overrides = overrides()
         if let id { overrides.id = try JobID(id) }
         if let group { for i in jobs.indices { jobs[i].group = group } }
         for i in jobs.indices { jobs[i] = try jobs[i].normalisedForEnqueue(overrides, config: config, now: now, sequence: i) }
         if let uniqueKey { for i in jobs.indices { jobs[i].uniqueKey = uniqueKey.rawValue } }
         try ctx.spool.create()
-        // `enqueue -`: a progress line on a terminal's stderr, and a summary on stderr always
-        // (stdout keeps carrying only the ids).
-        let line: ProgressLine? = { if case .stdin = source { return ProgressLine(ctx, label: "enqueue") } else { return nil } }()
-        let ids = try ctx.spool.enqueueIdempotent(jobs, progress: line?.reporter)
+        let ids = try ctx.spool.enqueueIdempotent(jobs)
         for id in ids { ctx.out.line(id.rawValue) }
-        line?.finish("enqueued \(ids.count) job\(ids.count == 1 ? "" : "s") in \(line?.took ?? "")")
+        return ExitCode.success
+    }
+
+    private func overrides() -> EnqueueOverrides {
+        EnqueueOverrides(maxRetries: maxRetries, priority: priority, delay: delay, runAt: runAt, timeout: timeout, after: after)
+    }
+
+    /// `enqueue -`: all lines validated first, then committed in chunks (`Spool.enqueueLines`);
+    /// each chunk's ids are printed once it is durable. A progress line on a terminal's stderr,
+    /// and a summary on stderr always (stdout keeps carrying only the ids).
+    /// `QUEUECTL_ENQUEUE_CHUNK` (a test hook) sets the chunk size.
+    private func runLines(_ ctx: Context, config: Config, now: Timestamp) throws -> Int32 {
+        let overrides = overrides()
+        let group = self.group
+        try ctx.spool.create()
+        let line = ProgressLine(ctx, label: "enqueue")
+        let chunk = ctx.environment["QUEUECTL_ENQUEUE_CHUNK"].flatMap { Int($0) }.map { max(1, $0) } ?? Spool.enqueueChunkSize
+        let count = try ctx.spool.enqueueLines(ctx.input, chunkSize: chunk, prepare: { (job, i) throws(QueueError) -> Job in
+            var job = job
+            if let group { job.group = group }
+            return try job.normalisedForEnqueue(overrides, config: config, now: now, sequence: i)
+        }, committed: { ids in
+            for id in ids { ctx.out.line(id.rawValue) }
+            ctx.out.flush()  // printed ids are always durable ones, even if a later chunk fails
+        }, progress: line.reporter)
+        line.finish("enqueued \(count) job\(count == 1 ? "" : "s") in \(line.took)")
         return ExitCode.success
     }
 
@@ -132,25 +155,5 @@ struct EnqueueCommand: Command {
         } catch {
             throw .usage("cannot read \(path): \(error)")
         }
-    }
-
-    private func readLines(_ input: StandardStream, now: Timestamp) throws -> [Job] {
-        let bytes: [UInt8]
-        do { bytes = try input.readAll() ?? [] } catch { throw .usage("\(error)") }
-        var jobs: [Job] = []
-        var lineNumber = 0
-        for line in bytes.split(separator: 0x0a, omittingEmptySubsequences: false) {
-            lineNumber += 1
-            var l = Array(line)
-            if l.last == 0x0d { l.removeLast() }
-            if l.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            do {
-                jobs.append(try Job.decode(l, now: now))
-            } catch {
-                throw QueueError.invalidJob("line \(lineNumber): \(error); nothing was enqueued")
-            }
-        }
-        if jobs.isEmpty { throw QueueError.invalidJob("no jobs on standard input") }
-        return jobs
     }
 }

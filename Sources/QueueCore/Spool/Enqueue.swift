@@ -2,20 +2,62 @@ import QueueSystem
 
 /// Adding jobs to pending/.
 extension Spool {
-    /// True when `ids/<id>` exists but no job has the id and the marker's writer (named in it)
-    /// is dead on this host or the marker is older than 2 s.
+    /// True when `ids/<id>` exists but no job has the id and the marker's writer is dead on
+    /// this host or the marker is older than 2 s. The writer of a marker that is a hard link to
+    /// its job file (see `reserve`) is the one named by that job's `tmp/` file; a link marker
+    /// whose `tmp/` file is gone and whose job does not exist was left by a dead enqueue.
     func isStaleMarker(_ id: JobID) throws(QueueError) -> Bool {
         let p = markerPath(id)
         guard let st = try? FileStatus.of(p) else { return false }
-        let writerDead = readMarker(id)?.writer?.isDeadOnThisHost ?? false
+        let marker = readMarker(id)
+        let writerDead = marker?.isJobFile == true ? linkedWriterIsDead(id) : marker?.writer?.isDeadOnThisHost ?? false
         let age = Double(Timestamp.now().micros * 1000 - st.modifiedNanos) / 1e9
         guard writerDead || age > 2 else { return false }
         return try locate(id) == nil
     }
 
-    /// Enqueues jobs durably: each id is reserved with an exclusive marker in ids/ (so two
-    /// enqueuers cannot both take one id), the job is written to tmp/, and renamed into
-    /// pending/ under its ordered name. Data and directories are fsynced before returning.
+    /// For a link marker: true when no `tmp/` file of `id` has a writer (other than this
+    /// process) that may be alive.
+    private func linkedWriterIsDead(_ id: JobID) -> Bool {
+        let suffix = "." + id.rawValue + ".tmp"
+        guard let names = try? DirectoryStream.names(path("tmp")) else { return false }
+        for name in names where name.hasSuffix(suffix) {
+            let head = name.dropLast(suffix.count)
+            guard let dot = head.lastIndex(of: "."), let tag = ProcessTag(head[..<dot]) else { return false }
+            // Our own file (this enqueue wrote the job before reserving its id) does not count.
+            if tag != ProcessTag.current, !tag.isDeadOnThisHost { return false }
+        }
+        return true
+    }
+
+    /// Reserves `job.id` by adding `ids/<id>` as a hard link to its written `tmp/` file (no new
+    /// inode; `link(2)` fails if the name exists, like `O_EXCL`), or, where the filesystem has
+    /// no hard links, by creating a two-line marker with `O_EXCL`. A stale marker is taken over.
+    /// - Throws: `QueueError.duplicateID` when the id is taken; `SystemError` for I/O failures.
+    private func reserve(_ job: Job, tmp: String, linking: inout Bool) throws {
+        if linking {
+            do {
+                try FileSystem.link(tmp, markerPath(job.id))
+                return
+            } catch where FileSystem.isLinkUnsupported(error) {
+                linking = false
+            } catch where error.isExists {
+                // taken: see below
+            }
+        }
+        if !linking, try FileSystem.createExclusive(markerPath(job.id), content: IDMarker(writer: .current, createdAt: job.createdAt).bytes) {
+            return
+        }
+        // A marker left by an enqueue that died before its rename (its writer is gone, or it
+        // is older than 2 s, and no job has the id) does not block the id.
+        guard try isStaleMarker(job.id) else { throw QueueError.duplicateID(job.id.rawValue) }
+        try rewriteMarker(for: job)
+    }
+
+    /// Enqueues jobs durably: each job is written to tmp/, its id is reserved with an exclusive
+    /// marker in ids/ (a hard link to that file where the filesystem allows: so two enqueuers
+    /// cannot both take one id), and it is renamed into pending/ under its ordered name. Data
+    /// and directories are fsynced before returning (a batch of more than 8: one `syncfs`).
     ///
     /// A batch is all-or-nothing for validation (`validate` runs first on every job), and for
     /// duplicates: if any id is taken, the markers made so far are removed and nothing is added.
@@ -42,19 +84,8 @@ extension Spool {
         var reserved: [JobID] = []
         var written: [(tmp: String, job: Job)] = []
         var placed: Set<JobID> = []
+        written.reserveCapacity(jobs.count)
         do {
-            for job in jobs {
-                let marker = IDMarker(writer: .current, createdAt: job.createdAt)
-                if try !FileSystem.createExclusive(markerPath(job.id), content: marker.bytes) {
-                    // A marker left by an enqueue that died before its rename (its writer is gone,
-                    // or it is older than 2 s, and no job has the id) does not block the id.
-                    guard try isStaleMarker(job.id) else { throw QueueError.duplicateID(job.id.rawValue) }
-                    try rewriteMarker(for: job)
-                }
-                reserved.append(job.id)
-                progress?.advance("reserving ids", done: reserved.count, total: jobs.count)
-            }
-            CrashPoint.hit("enqueue:reserved")
             let batched = jobs.count > 8
             for job in jobs {
                 written.append((try writeTemporary(job, sync: !batched), job))
@@ -62,6 +93,13 @@ extension Spool {
             }
             if batched { try FileSystem.syncFileSystem(tmpDirectory) }
             CrashPoint.hit("enqueue:written")
+            var linking = true
+            for (tmp, job) in written {
+                try reserve(job, tmp: tmp, linking: &linking)
+                reserved.append(job.id)
+                progress?.advance("reserving ids", done: reserved.count, total: jobs.count)
+            }
+            CrashPoint.hit("enqueue:reserved")
             for (tmp, job) in written {
                 try FileSystem.renameNoReplace(tmp, path(job.state.directory, JobFileName.name(for: job, in: job.state)))
                 placed.insert(job.id)

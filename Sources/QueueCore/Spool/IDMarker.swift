@@ -6,7 +6,9 @@ import QueueSystem
 /// the job that owns the id. A job file whose `created_at` differs from its marker's is not the
 /// owner of its id (a file dropped by hand under a queue name while another job has the id).
 /// A marker without a second line (older spools, fsck's repair) names no owner: any job with
-/// the id is taken as its owner.
+/// the id is taken as its owner. `enqueue` makes the marker a hard link to the job's file
+/// instead (one inode per job, not two): its content is then the job's JSON as first written,
+/// whose `created_at` names the owner (`isJobFile`).
 struct IDMarker: Equatable {
     var writer: ProcessTag?
     var createdAt: Timestamp?
@@ -20,7 +22,19 @@ struct IDMarker: Equatable {
         self.createdAt = createdAt
     }
 
+    /// True for a marker that is a hard link to its job's first file (`enqueue`): its owner is
+    /// that job's `created_at`, and it names no writer.
+    var isJobFile = false
+
     init(parsing bytes: [UInt8]) {
+        if bytes.first == UInt8(ascii: "{") {
+            isJobFile = true
+            writer = nil
+            if case .object(let o)? = try? JSONParser.parse(bytes) {
+                createdAt = o["created_at"]?.stringValue.flatMap { Timestamp(iso8601: $0) }
+            }
+            return
+        }
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         writer = lines.first.flatMap { ProcessTag($0) }
         createdAt = lines.count > 1 ? Timestamp(iso8601: String(lines[1])) : nil
@@ -38,7 +52,7 @@ enum IDOwnership {
 extension Spool {
     /// Reads `ids/<id>`; nil when it does not exist or cannot be read.
     func readMarker(_ id: JobID) -> IDMarker? {
-        guard let bytes = try? FileSystem.readFile(markerPath(id), limit: 4096) else { return nil }
+        guard let bytes = try? FileSystem.readFile(markerPath(id), limit: Spool.maxJobFileSize) else { return nil }
         return IDMarker(parsing: bytes)
     }
 

@@ -63,12 +63,17 @@ public struct JobID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// A new id, unique and sortable by creation time: `j` + UTC time to the microsecond
     /// (strictly increasing within a process) + 4 random hex digits (unique across processes).
     public static func generate(now: Timestamp = .now()) -> JobID {
+        var rng = SystemRandomNumberGenerator()
+        return generate(now: now, random: rng.next())
+    }
+
+    /// `generate(now:)` with the random part taken from `random` (its low 16 bits).
+    static func generate(now: Timestamp, random: UInt64) -> JobID {
         let micros = lastGenerated.withLock { last -> Int64 in
             last = max(last + 1, now.micros)
             return last
         }
-        var rng = SystemRandomNumberGenerator()
-        let r = String(rng.next() & 0xffff, radix: 16)
+        let r = String(random & 0xffff, radix: 16)
         let hex = String(repeating: "0", count: 4 - r.count) + r
         return JobID(unchecked: "j\(Timestamp(micros: micros).compact.dropLast())\(hex)")
     }
