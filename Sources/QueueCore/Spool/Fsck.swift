@@ -88,8 +88,7 @@ final class FsckChecker {
     /// makes its id a suspect; the suspects alone are looked at again (`checkDuplicates`).
     var seenIDs: Set<UInt64> = []
     var suspects: Set<UInt64> = []
-    /// Jobs whose `ids/<id>` marker was missing when they were read (normally none).
-    var withoutMarker: [JobID] = []
+
     /// Findings about single files, confirmed and repaired after the duplicates.
     var deferred: [FsckCandidate] = []
     /// Hears each job file checked (the first pass of `Spool.fsck` only).
@@ -252,7 +251,6 @@ final class FsckChecker {
     func remember(_ id: JobID) {
         let hash = NameHash.fnv1a(id.rawValue.utf8)
         if !seenIDs.insert(hash).inserted { suspects.insert(hash) }
-        if (try? FileStatus.ifExists(spool.markerPath(id))) == nil { withoutMarker.append(id) }
     }
 
     /// One id in two directories: a crash between two steps, or a copy made by hand. The copy
@@ -294,14 +292,14 @@ final class FsckChecker {
             }
             return true
         }
-        // Streamed: a marker of a job seen is ticked off in `seen`; one of no job is checked.
+        // Streamed: the marker of a job seen is ticked off in `seenIDs`; one of no job is checked.
         var stale: [String] = []
         do {
             try DirectoryStream.forEach(spool.path("ids")) { entry in
                 let name = entry.name
                 guard JobID.isValid(name) else { return true }
-                let id = JobID(unchecked: name)
-                if !seenIDs.contains(NameHash.fnv1a(name.utf8)) { stale.append(name) }
+                // Ticked off: what is left in `seenIDs` afterwards are jobs without a marker.
+                if seenIDs.remove(NameHash.fnv1a(name.utf8)) == nil { stale.append(name) }
                 return true
             }
         } catch {
@@ -313,7 +311,7 @@ final class FsckChecker {
             let id = JobID(unchecked: name)
             note(.staleMarker, p, "no job has this id", file: st, still: { noJob(id) }) { try FileSystem.unlink(p); return true }
         }
-        for id in withoutMarker {
+        for id in ids(hashedIn: seenIDs) {
             let p = spool.markerPath(id)
             // A job being deleted loses its file first, then its marker: only a job still there counts.
             note(.missingMarker, p, "job \(id) has no id marker", file: nil,

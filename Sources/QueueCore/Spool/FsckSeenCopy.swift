@@ -23,6 +23,21 @@ extension FsckChecker {
     /// over the state directories that reads only the files whose name's id is a suspect. An
     /// orphaned claim is left out, as in the scan (recovery settles it). Nothing when there is
     /// no suspect, which is the normal case: the second pass costs nothing then.
+    /// The ids of the job files whose id hashes into `hashes`: a streamed pass over the state
+    /// directories; nothing to do (no pass) when `hashes` is empty, the normal case.
+    func ids(hashedIn hashes: Set<UInt64>) -> [JobID] {
+        guard !hashes.isEmpty else { return [] }
+        var found: Set<JobID> = []
+        for state in JobState.allCases {
+            try? DirectoryStream.forEach(spool.directory(state)) { entry in
+                if entry.rawName == nil, let id = JobFileName.id(of: entry.name, in: state),
+                   hashes.contains(NameHash.fnv1a(id.rawValue.utf8)) { found.insert(id) }
+                return true
+            }
+        }
+        return found.sorted { $0.rawValue < $1.rawValue }
+    }
+
     func suspectCopies() -> [JobID: [SeenCopy]] {
         guard !suspects.isEmpty else { return [:] }
         var copies: [JobID: [SeenCopy]] = [:]
