@@ -49,7 +49,7 @@ struct StatusCommand: Command {
                 "finished_last_15m": .int(Int64(rate.fifteenMinutes)),
                 "workers": .array(report.workers.map(\.json)),
                 "storage": report.storage.map { st in .object([
-                    "filesystem": .string(st.filesystem), "shared": .bool(st.shared), "atomic_renames": .bool(st.atomicRenames),
+                    "filesystem": .string(st.filesystem), "shared": .bool(st.shared), "atomic_renames": st.atomicRenames.map { .bool($0) } ?? .null,
                     "other_hosts_pickup_seconds": st.otherHostsPickup.map { .double($0) } ?? .null,
                 ]) } ?? .null,
             ])))
@@ -118,7 +118,7 @@ extension StatusCommand {
         } else {
             parts.append("local")
         }
-        if !st.atomicRenames { parts.append("no RENAME_EXCHANGE: moves fenced by plain renames") }
+        if st.atomicRenames == false { parts.append("no RENAME_EXCHANGE: moves fenced by plain renames") }
         return "storage: \(st.filesystem) (\(parts.joined(separator: "; ")))"
     }
 

@@ -44,10 +44,16 @@ extension Spool {
     /// Probed once per process and spool (two files in tmp/); `QUEUECTL_NO_RENAME_FLAGS=1`
     /// forces false (a documented test hook: it runs the plain-rename protocol on a local disk).
     public var hasAtomicRenameFlags: Bool {
+        // Inconclusive (tmp/ missing, disk full...): the fenced move, which is safe anywhere; ask again next time.
+        knownAtomicRenameFlags ?? false
+    }
+
+    /// `hasAtomicRenameFlags` when it can be told; nil when the probe itself failed (no write
+    /// permission in tmp/, disk full...).
+    public var knownAtomicRenameFlags: Bool? {
         if let known = RenameFlagsCache.value.withLock({ $0[root] }) { return known }
         if RenameFlagsCache.forcedOff { return false }
-        // Inconclusive (tmp/ missing, disk full...): the fenced move, which is safe anywhere; ask again next time.
-        guard let supported = probeRenameFlags() else { return false }
+        guard let supported = probeRenameFlags() else { return nil }
         RenameFlagsCache.value.withLock { $0[root] = supported }
         return supported
     }

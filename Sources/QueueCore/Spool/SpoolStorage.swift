@@ -11,8 +11,9 @@ public struct SpoolStorage: Sendable, Equatable {
     public var filesystem: String
     /// Network or FUSE: other hosts' changes raise no inotify event here.
     public var shared: Bool
-    /// `RENAME_EXCHANGE` and `RENAME_NOREPLACE` work here.
-    public var atomicRenames: Bool
+    /// `RENAME_EXCHANGE` and `RENAME_NOREPLACE` work here; nil when that cannot be probed
+    /// (e.g. no write permission in tmp/).
+    public var atomicRenames: Bool?
     /// The longest a due job added by another host waits before an idle worker here sees it:
     /// `poll_interval` on a shared filesystem; nil on a local one (inotify wakes workers at once).
     public var otherHostsPickup: Double?
@@ -22,7 +23,7 @@ extension Spool {
     /// The spool filesystem's kind and abilities; nil when `statfs` fails (storage unreachable).
     public func storage(config: Config) -> SpoolStorage? {
         guard let kind = try? FileSystemKind.of(root) else { return nil }
-        return SpoolStorage(filesystem: kind.name, shared: kind.isShared, atomicRenames: hasAtomicRenameFlags,
+        return SpoolStorage(filesystem: kind.name, shared: kind.isShared, atomicRenames: knownAtomicRenameFlags,
                             otherHostsPickup: kind.isShared ? config.pollInterval : nil)
     }
 }
