@@ -17,9 +17,11 @@ import QueueSystem
 ///    `from` first; the result is removed and ENOENT thrown: nothing changed. After this step no
 ///    one else can take the job: it is under a name that only M (or, once M is gone, recovery
 ///    on M's behalf) moves on;
-/// 3. `processing/` (and `from`'s directory) are fsynced, then the result is renamed to `dest`
-///    (no-replace: a name already there is settled as a duplicate), `dest`'s directory fsynced;
-/// 4. the `.moving` name is unlinked and `processing/` fsynced.
+/// 3. for a move between directories, `processing/` and `from`'s directory are fsynced; then
+///    the result is renamed to `dest` (no-replace: a name already there is settled as a
+///    duplicate) and `dest`'s directory fsynced;
+/// 4. the `.moving` name is unlinked (not fsynced: one a power cut brings back is found
+///    published and removed by recovery).
 ///
 /// A crash or a lost host between the steps leaves names that `resolveMoving` completes: a
 /// `.moving` with its result is published (the mover had won the fence; the result is what it
@@ -34,10 +36,7 @@ extension Spool {
 
     /// The mover and id of a `<mover>.<id>.moving` name; nil for other names.
     public static func parseMoving(_ name: String) -> (mover: ProcessTag, id: JobID)? {
-        guard name.hasSuffix(".moving"), let dot = name.firstIndex(of: "."), let tag = ProcessTag(name[..<dot]) else { return nil }
-        let raw = String(name[name.index(after: dot)...].dropLast(7))
-        guard JobID.isValid(raw) else { return nil }
-        return (tag, JobID(unchecked: raw))
+        JobFileName.parseTagged(name, suffix: ".moving").map { ($0.tag, $0.id) }
     }
 
     /// Whether this spool's filesystem supports `RENAME_EXCHANGE` and `RENAME_NOREPLACE`.
@@ -99,11 +98,12 @@ extension Spool {
             _ = try? FileSystem.unlinkIfExists(result)
             throw error
         }
-        try publishMoving(result, moving: moving, from: from, to: dest, durable: durable)
+        try publishMoving(result, moving: moving, from: from, to: dest, state: job.state, durable: durable)
     }
 
-    /// Steps 3 and 4: the result to `dest`, then the `.moving` name removed.
-    func publishMoving(_ result: String, moving: String, from: String, to dest: String, durable: Bool) throws(SystemError) {
+    /// Steps 3 and 4: the result (a job in `state`) to `dest`, then the `.moving` name removed.
+    func publishMoving(_ result: String, moving: String, from: String, to dest: String, state: JobState,
+                       durable: Bool) throws(SystemError) {
         let fromDir = FileSystem.parentDirectory(from), destDir = FileSystem.parentDirectory(dest)
         let processing = directory(.processing)
         // Between directories, the fence (the source's removal) is made durable before the
@@ -116,7 +116,6 @@ extension Spool {
         do {
             try FileSystem.renameNoReplace(result, dest)  // the result is private: link + unlink is fine
         } catch where error.isExists {
-            let state = JobState(rawValue: FileSystem.parentDirectory(dest).split(separator: "/").last.map(String.init) ?? "") ?? .pending
             try settleDuplicate(moving: result, onto: dest, state: state)
         }
         CrashPoint.hit("fence:published")
@@ -140,7 +139,7 @@ extension Spool {
         let result = movingResultPath(mover: mover, id: id)
         if let bytes = try? FileSystem.readFile(result, limit: Spool.maxJobFileSize), let job = try? Job.decode(bytes), job.id == id {
             let dest = path(job.state.directory, JobFileName.name(for: job, in: job.state, worker: job.worker.flatMap { ProcessTag($0) } ?? mover))
-            if let error = attempt({ () throws(SystemError) in try publishMoving(result, moving: moving, from: moving, to: dest, durable: true) }) {
+            if let error = attempt({ () throws(SystemError) in try publishMoving(result, moving: moving, from: moving, to: dest, state: job.state, durable: true) }) {
                 if error.isNotFound { return nil }  // another recoverer published it first
                 throw error
             }

@@ -80,9 +80,15 @@ public enum JobFileName {
 
     /// The worker and id in a processing/ name.
     public static func parseProcessing(_ name: String) -> (worker: ProcessTag, id: JobID)? {
-        guard name.hasSuffix(".json"), let dot = name.firstIndex(of: ".") else { return nil }
+        parseTagged(name, suffix: ".json").map { ($0.tag, $0.id) }
+    }
+
+    /// The tag and id of a `<process-tag>.<id><suffix>` name (claims `.json`, fenced moves
+    /// `.moving`); nil for other names.
+    static func parseTagged(_ name: String, suffix: String) -> (tag: ProcessTag, id: JobID)? {
+        guard name.hasSuffix(suffix), let dot = name.firstIndex(of: ".") else { return nil }
         guard let tag = ProcessTag(name[..<dot]) else { return nil }
-        let raw = String(name[name.index(after: dot)...].dropLast(5))
+        let raw = String(name[name.index(after: dot)...].dropLast(suffix.count))
         guard JobID.isValid(raw) else { return nil }
         return (tag, JobID(unchecked: raw))
     }
