@@ -219,4 +219,17 @@ extension FileSystem {
             try retryingEINTR("syncfs", path: path) { cq_syncfs(fd.rawValue) }
         }
     }
+
+    /// What a `syncfs` stands in for, so the unsafe test hooks can skip it as they skip the
+    /// fsyncs it replaces (`UnsafeTestHooks`).
+    public enum SyncScope: Sendable { case fileData, directories }
+
+    /// `syncFileSystem` used in place of per-file (`fileData`) or per-directory fsyncs: skipped
+    /// under the matching unsafe test hook, like the fsyncs it replaces.
+    public static func syncFileSystem(_ path: String, insteadOf scope: SyncScope) throws(SystemError) {
+        switch scope {
+        case .fileData where UnsafeTestHooks.skipFileSync, .directories where UnsafeTestHooks.skipDirectorySync: return
+        default: try syncFileSystem(path)
+        }
+    }
 }

@@ -41,6 +41,9 @@ public struct Config: Sendable, Equatable {
     public var archiveAfter = 0.0
     /// Seconds between two archive batches of a worker (at most 500 jobs each).
     public var archiveEvery = 60.0
+    /// The most claims a worker makes durable together in one commit cycle (one `syncfs` or
+    /// fsync set shared with the outcomes being recorded); 1 commits each claim on its own.
+    public var claimBatch = 8
 
     public init() {}
 
@@ -70,6 +73,7 @@ public struct Config: Sendable, Equatable {
         intKey("event_log_keep", "rotated event logs kept (events.log.1 ... .N)", 0...100, \.eventLogKeep),
         durationKey("archive_after", "age after which workers archive completed/dead jobs into archive/ (0 = never; e.g. 7d)", \.archiveAfter),
         numberKey("archive_every", "seconds between two archive batches of a worker", 0.01...86_400, \.archiveEvery),
+        intKey("claim_batch", "most jobs a worker claims and makes durable in one commit (they share its fsyncs; 1 = each claim on its own)", 1...256, \.claimBatch),
     ]
 
     public static func key(named name: String) throws(QueueError) -> Key {

@@ -16,10 +16,11 @@ extension Spool {
     /// Records every outcome durably and returns, per item, nil or the error that kept it from
     /// being recorded (ENOENT: the claim was recovered meanwhile and the result is dropped).
     ///
-    /// Steps: (1) each new content is written to tmp/ and made durable (fsync per file, or one
-    /// `syncfs` for more than eight); (2) each is exchanged into its claim (`move:rewritten`) and
-    /// hard-linked into its directory (no-replace); (3) the destination directories are fsynced
-    /// once for the whole batch; (4) each claim name is unlinked and processing/ is fsynced once
+    /// A commit cycle without claims (`commit(claims:outcomes:)`): (1) each new content is
+    /// written to tmp/ and made durable (an fsync each for up to two, else one `syncfs`);
+    /// (2) each is exchanged into its claim (`move:rewritten`) and hard-linked into its
+    /// directory (no-replace); (3) the destination directories are made durable once for the
+    /// whole batch; (4) each claim name is unlinked and processing/ is fsynced once
     /// (`move:renamed`). The claims are this worker's own (a live owner's claim is never
     /// recovered), so no one else moves them between the link and the unlink; and
     /// the removal from processing/ is never durable before the new entry, whatever order the
@@ -28,79 +29,32 @@ extension Spool {
     /// A crash anywhere leaves each job in one of the states the crash table of "Finish" in
     /// spool-layout.md lists.
     public func finish(_ batch: [Finish]) -> [SystemError?] {
-        if !hasAtomicRenameFlags { return finishFenced(batch) }
-        var errors = [SystemError?](repeating: nil, count: batch.count)
-        let syncEach = batch.count <= 8  // as enqueue: beyond 8 files one syncfs is cheaper than an fsync each
-        var temporaries = [String?](repeating: nil, count: batch.count)
-        for (i, item) in batch.enumerated() {
-            precondition([.completed, .failed, .dead].contains(item.job.state), "finish: not an outcome state")
-            do {
-                do {
-                    temporaries[i] = try writeTemporary(item.job, sync: syncEach)
-                } catch where error.isNotFound {
-                    _ = try? repairLayout()  // tmp/ was removed: recreate it and retry once
-                    temporaries[i] = try writeTemporary(item.job, sync: syncEach)
-                }
-            } catch { errors[i] = error }
+        commit(claims: [], outcomes: batch, worker: .current) { _ in }
+    }
+
+    /// Step (2) of `finish` for one outcome whose new content is durable at `tmp`: exchanged
+    /// into the claim (`move:rewritten`), then linked under its new name. True when it was
+    /// linked (the claim name is then still to be unlinked). `tmp` is removed in any case.
+    func recordOutcome(_ item: Finish, from tmp: String) throws(SystemError) -> Bool {
+        do {
+            defer { _ = try? FileSystem.unlinkIfExists(tmp) }
+            try FileSystem.exchange(tmp, item.claim.path)
         }
-        if !syncEach {
-            do { try FileSystem.syncFileSystem(root) } catch {
-                for i in batch.indices where errors[i] == nil { errors[i] = error }
-            }
+        CrashPoint.hit("move:rewritten", item.job.state.rawValue)
+        let dest = path(item.job.state.directory, JobFileName.name(for: item.job, in: item.job.state))
+        do {
+            return try place(item.claim.path, at: dest, state: item.job.state)
+        } catch where error.isNotFound && (try? FileStatus.of(item.claim.path)) != nil {
+            // ENOENT with the claim still there: the destination directory is missing
+            // (removed while the worker runs), not the claim taken away. Recreate, retry.
+            _ = try? repairLayout()
+            return try place(item.claim.path, at: dest, state: item.job.state)
         }
-        var touched: Set<String> = []
-        var linked = [Bool](repeating: false, count: batch.count)
-        for (i, item) in batch.enumerated() {
-            guard errors[i] == nil, let tmp = temporaries[i] else {
-                if let tmp = temporaries[i] { _ = try? FileSystem.unlinkIfExists(tmp) }
-                continue
-            }
-            do {
-                defer { _ = try? FileSystem.unlinkIfExists(tmp) }
-                try FileSystem.exchange(tmp, item.claim.path)
-            } catch {
-                errors[i] = error
-                continue
-            }
-            CrashPoint.hit("move:rewritten", item.job.state.rawValue)
-            let dest = path(item.job.state.directory, JobFileName.name(for: item.job, in: item.job.state))
-            do {
-                do {
-                    linked[i] = try place(item.claim.path, at: dest, state: item.job.state)
-                } catch where error.isNotFound && (try? FileStatus.of(item.claim.path)) != nil {
-                    // ENOENT with the claim still there: the destination directory is missing
-                    // (removed while the worker runs), not the claim taken away. Recreate, retry.
-                    _ = try? repairLayout()
-                    linked[i] = try place(item.claim.path, at: dest, state: item.job.state)
-                }
-                touched.insert(directory(item.job.state))
-            } catch {
-                errors[i] = error
-            }
-        }
-        var syncError: SystemError?
-        for dir in touched.sorted() {
-            do { try FileSystem.syncDirectory(dir) } catch { syncError = syncError ?? error }
-        }
-        // Only once the new entries are durable: remove the claim names (a failed fsync above
-        // keeps them, so the outcome is retried rather than lost).
-        if syncError == nil {
-            for (i, item) in batch.enumerated() where linked[i] && errors[i] == nil {
-                do { try FileSystem.unlinkIfExists(item.claim.path) } catch { errors[i] = error }
-            }
-        }
-        do { try FileSystem.syncDirectory(directory(.processing)) } catch { syncError = syncError ?? error }
-        for (i, item) in batch.enumerated() where errors[i] == nil {
-            errors[i] = syncError
-            if syncError == nil { CrashPoint.hit("move:renamed", item.job.state.rawValue) }
-        }
-        logFinished(batch, errors: errors)
-        return errors
     }
 
     /// `finish` on a filesystem without `RENAME_EXCHANGE`: each outcome is a `fencedMove` of
     /// its claim (the claim's rename to its `.moving` name is the fence), one after the other.
-    private func finishFenced(_ batch: [Finish]) -> [SystemError?] {
+    func finishFenced(_ batch: [Finish]) -> [SystemError?] {
         var errors = [SystemError?](repeating: nil, count: batch.count)
         for (i, item) in batch.enumerated() {
             precondition([.completed, .failed, .dead].contains(item.job.state), "finish: not an outcome state")

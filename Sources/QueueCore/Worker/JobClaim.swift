@@ -71,13 +71,45 @@ extension Spool {
     /// fenced) with state processing, attempts + 1, started_at and worker. The rewritten claim
     /// is fsynced (data, then processing/, then the directory it was renamed out of), so a power
     /// cut can never leave an empty claim file where an acknowledged job was, nor a stale copy
-    /// in pending/ or failed/ once the command starts. Safe to run on any thread.
+    /// in pending/ or failed/ once the command starts. Safe to run on any thread. A worker
+    /// commits its claims in batches instead (`Spool.commit`, same steps, shared fsyncs).
     ///
     /// A file that does not parse and was modified less than `dropGrace` seconds ago is put
     /// back under its old name (a cron job may write straight to a queue name); older, or
     /// unreadable for another reason, it is quarantined with the reason.
     public func completeClaim(_ reserved: ReservedClaim, worker: ProcessTag, dropGrace: Double = 0,
                               now: Timestamp = .now()) throws(SystemError) -> ClaimCompletion {
+        let job: Job
+        switch try prepareClaim(reserved, worker: worker, dropGrace: dropGrace, now: now) {
+        case .settled(let completion): return completion
+        case .ready(let j): job = j
+        }
+        do {
+            try rewrite(reserved.path, with: job, sync: true)
+            try FileSystem.syncDirectory(directory(.processing))
+            try FileSystem.syncDirectory(directory(reserved.originState))
+        } catch where error.isNotFound {
+            return .notClaimed  // recovery took it back in between: it is not ours any more
+        }
+        logEvent(job, from: reserved.originState.rawValue, to: JobState.processing.rawValue, reason: "claimed")
+        CrashPoint.hit("claim:rewritten")
+        return .claimed(JobClaim(path: reserved.path, job: job))
+    }
+
+    /// What reading a reserved claim found: the claim's new content (to be written), or an end
+    /// already reached (put back, quarantined, taken).
+    public enum ClaimPreparation: Sendable {
+        case ready(Job)
+        case settled(ClaimCompletion)
+    }
+
+    /// Step 2's checks, without the write: reads the reserved file, puts back or quarantines
+    /// what is not a job (see `completeClaim`), checks its id and the id's reservation, and
+    /// returns the content the claim is to be rewritten with (state processing, attempts + 1,
+    /// started_at = `now`, worker). Nothing is written for a ready claim.
+    /// - Throws: `SystemError` for the storage (ENOSPC, EIO...), never for the file's content.
+    public func prepareClaim(_ reserved: ReservedClaim, worker: ProcessTag, dropGrace: Double = 0,
+                             now: Timestamp = .now()) throws(SystemError) -> ClaimPreparation {
         let dest = reserved.path
         let fileName = String(dest.split(separator: "/").last!)
         var job: Job
@@ -90,26 +122,26 @@ extension Spool {
                case let until = Timestamp(micros: st.modifiedNanos / 1000).adding(seconds: dropGrace), until > now {
                 do {
                     try FileSystem.renameNoReplace(dest, path(reserved.originState.directory, reserved.originName))
-                    return .putBack(until: until)
+                    return .settled(.putBack(until: until))
                 } catch where error.isNotFound {
-                    return .notClaimed
+                    return .settled(.notClaimed)
                 } catch {
                     // The old name was taken meanwhile: fall through to quarantine.
                 }
             }
             _ = try quarantine(fileName, in: "processing", reason: "claimed from \(reserved.origin) but unreadable: \(error)")
-            return .notClaimed
+            return .settled(.notClaimed)
         }
         if job.id != reserved.id {
             _ = try quarantine(fileName, in: "processing",
                                reason: "claimed from \(reserved.origin): the name says id '\(reserved.id)' but the JSON says '\(job.id)'")
-            return .notClaimed
+            return .settled(.notClaimed)
         }
         // A file dropped straight under a queue name goes through the id reservation too.
         if case .taken(let other) = try claimID(of: job, at: dest) {
             _ = try quarantine(fileName, in: "processing",
                                reason: "claimed from \(reserved.origin): duplicate id '\(job.id)': a job with that id is in \(other.state.directory)/")
-            return .notClaimed
+            return .settled(.notClaimed)
         }
         job.state = .processing
         job.attempts += 1
@@ -118,16 +150,7 @@ extension Spool {
         job.finishedAt = nil
         job.exitCode = nil
         job.worker = worker.rawValue
-        do {
-            try rewrite(dest, with: job, sync: true)
-            try FileSystem.syncDirectory(directory(.processing))
-            try FileSystem.syncDirectory(directory(reserved.originState))
-        } catch where error.isNotFound {
-            return .notClaimed  // recovery took it back in between: it is not ours any more
-        }
-        logEvent(job, from: reserved.originState.rawValue, to: JobState.processing.rawValue, reason: "claimed")
-        CrashPoint.hit("claim:rewritten")
-        return .claimed(JobClaim(path: dest, job: job))
+        return .ready(job)
     }
 
     /// Reads a freshly reserved claim; while the storage is unreachable (ENOTCONN, EIO,

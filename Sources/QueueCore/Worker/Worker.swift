@@ -11,8 +11,8 @@ import QueueSystem
 /// tool turns its signals into `stop(force:)` calls).
 ///
 /// The thread that calls `run()` runs the loop (`WorkerLoop.swift`); each running job has its
-/// own thread, and a committer thread records outcomes (`ResultCommitter`) so a slot starts its
-/// next job without waiting for the previous result's fsyncs. The loop sleeps in `poll()` on
+/// own thread, and a commit thread makes claims and outcomes durable in shared cycles (`Committer`), so
+/// a slot starts its next job without waiting for the previous result's fsyncs. The loop sleeps in `poll()` on
 /// inotify (pending/, failed/ and the spool root) and on the worker's own wake channel, with a
 /// timeout of at most `poll_interval`. After `stop()` (or a stop request file in the spool) it
 /// claims nothing new, lets running jobs finish and returns; after `stop(force: true)` (or a
@@ -50,7 +50,7 @@ public final class Worker: @unchecked Sendable {
     let configBox: Mutex<Config>
     let running = Mutex<Int>(0)
     let runner: JobRunner
-    let committer: ResultCommitter
+    let committer: Committer
     let forceStop = Atomic<Bool>(false)
     /// Calls of `stop()` so far (a `stop(force: true)` counts as two).
     let stopRequests = Atomic<Int>(0)
@@ -77,7 +77,7 @@ public final class Worker: @unchecked Sendable {
         self.emit = emit
         configBox = Mutex(Config())
         runner = JobRunner(spool: spool, worker: tag)
-        committer = ResultCommitter(spool: spool)
+        committer = Committer(spool: spool, worker: tag)
     }
 
     /// Runs the loop on the calling thread until stopped. Returns normally after a stop (by
@@ -94,6 +94,7 @@ public final class Worker: @unchecked Sendable {
                 + "or allow it with: queuectl config set allow_shared_spool true")
         }
         configBox.withLock { $0 = config }
+        committer.claimBatch.store(config.claimBatch, ordering: .relaxed)
         let startedAt = Timestamp.now()
         do { try spool.register(tag, count: options.count, background: options.background, logPath: options.logPath, startedAt: startedAt,
                                    stats: countersStats(), lease: config.lease) }
@@ -133,10 +134,11 @@ public final class Worker: @unchecked Sendable {
         wakeChannel.wake()
     }
 
-    /// Completes the claim and runs it on a thread of its own. When the command ends, the
-    /// outcome goes to the committer first (so the worker cannot exit before it is recorded),
-    /// then the slot is freed (and the group slot taken for it, if any, given back).
-    func start(_ reserved: ReservedClaim, groupSlot: GroupSlot? = nil) {
+    /// Runs a reserved claim on a thread of its own, once its commit (`ticket`) made it durable.
+    /// When the command ends, the outcome goes to the committer first (so the worker cannot
+    /// exit before it is recorded), then the slot is freed (and the group slot taken for it, if
+    /// any, given back).
+    func start(_ reserved: ReservedClaim, ticket: ClaimTicket, groupSlot: GroupSlot? = nil) {
         running.withLock { $0 += 1 }
         let runner = self.runner
         DetachedThread.start { [self] in
@@ -146,19 +148,17 @@ public final class Worker: @unchecked Sendable {
             }
             defer { if let groupSlot { self.finishSlot(groupSlot, job: reserved.id) } }
             let claim: JobClaim
-            do {
-                switch try self.spool.completeClaim(reserved, worker: self.tag, dropGrace: self.configBox.withLock { $0.dropGrace }) {
-                case .claimed(let c):
-                    claim = c
-                    self.counters.withLock { $0.attempts += 1 }
-                case .notClaimed: return
-                case .putBack(let until):
-                    self.putBack.withLock { $0.append((reserved.originName, until)) }
-                    self.emit(.warning("\(reserved.origin) does not parse yet and was written less than drop_grace ago: "
-                        + "put back, next try at \(until.iso8601)"))
-                    return
-                }
-            } catch {
+            switch ticket.wait() {
+            case .success(.claimed(let c)):
+                claim = c
+                self.counters.withLock { $0.attempts += 1 }
+            case .success(.notClaimed): return
+            case .success(.putBack(let until)):
+                self.putBack.withLock { $0.append((reserved.originName, until)) }
+                self.emit(.warning("\(reserved.origin) does not parse yet and was written less than drop_grace ago: "
+                    + "put back, next try at \(until.iso8601)"))
+                return
+            case .failure(let error):
                 // ENOSPC, EIO...: give the job back rather than strand it under a live worker.
                 if self.spool.abandon(reserved) {
                     let until = Timestamp.now().adding(seconds: self.configBox.withLock { $0.pollInterval })

@@ -92,6 +92,7 @@ extension Worker {
             s.config = try spool.config()
             let config = s.config
             configBox.withLock { $0 = config }
+            committer.claimBatch.store(config.claimBatch, ordering: .relaxed)
             if s.config.lease != previousLease { s.lastHeartbeat = 0 }
         } catch {
             emit(.warning("keeping the previous config: \(error)"))
@@ -163,22 +164,31 @@ extension Worker {
         s.lastResolve = s.mono
     }
 
-    /// Claims due jobs while slots are free. The rename (who wins) happens here; the rest of the
-    /// claim (read, rewrite, fsyncs) on the slot's own thread, so slots do not queue behind each
-    /// other's fsyncs. Names a slot put back are skipped until their time.
+    /// Claims due jobs while slots are free, at most `claim_batch` per turn (the loop turns
+    /// again at once when slots and jobs remain). The renames (who wins) happen here; the rest
+    /// of each claim (read, rewrite, fsyncs) in the commit thread's next cycle, shared by the
+    /// batch and the outcomes being recorded; each job starts on its own thread once its claim
+    /// is durable. Names a slot put back are skipped until their time.
     func claimDueJobs(_ s: inout LoopState) {
         for entry in putBack.takeAll() { s.queue.skip(entry.name, until: entry.until) }
         var free = options.count - running.withLock { $0 }
+        let limit = max(1, s.config.claimBatch)
+        var batch: [(ReservedClaim, GroupSlot?)] = []
         groupGate.beginTurn(limits: s.config.groupLimits, queue: s.queue, spool: spool, now: s.now)
-        while free > 0, let candidate = s.queue.next(now: s.now, safetyInterval: s.config.pollInterval) {
+        while free > 0, batch.count < limit, let candidate = s.queue.next(now: s.now, safetyInterval: s.config.pollInterval) {
             guard case .go(let groupSlot) = admit(candidate, &s) else { continue }  // its group is full (parked), or gone
             let reserved: ReservedClaim?
             do { reserved = try spool.reserve(candidate.name, from: candidate.state, worker: tag) }
             catch { emit(.warning("claim \(candidate.name): \(error)")); reserved = nil }
             guard let reserved else { if let groupSlot { releaseSlot(groupSlot) }; continue }
             free -= 1
-            start(reserved, groupSlot: groupSlot)
+            batch.append((reserved, groupSlot))
         }
+        guard !batch.isEmpty else { return }
+        let dropGrace = s.config.dropGrace
+        let tickets = committer.submit(claims: batch.map { Spool.ClaimRequest($0.0, dropGrace: dropGrace) })
+        for ((reserved, groupSlot), ticket) in zip(batch, tickets) { start(reserved, ticket: ticket, groupSlot: groupSlot) }
+        if free > 0 && batch.count == limit { wakeChannel.wake() }  // more may be due: turn again without sleeping
     }
 
     /// Files dropped into pending/ or failed/ under names that are not job names are adopted
