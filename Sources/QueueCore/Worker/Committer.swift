@@ -29,6 +29,8 @@ final class Committer: @unchecked Sendable {
     private let queue = LockedValue(Queued())
     private let backlogCount = Atomic<Int>(0)
     private let wakeup = DispatchSemaphore(value: 0)
+    /// Outcomes were queued with `wakeLater` and no signal has been sent for them yet.
+    private let unwoken = Atomic<Bool>(false)
     /// Cycles that committed at least one claim, and the claims they committed.
     let claimCycles = Atomic<Int>(0)
     let claimsCommitted = Atomic<Int>(0)
@@ -43,11 +45,18 @@ final class Committer: @unchecked Sendable {
     /// Outcomes submitted and not yet recorded.
     var backlog: Int { backlogCount.load(ordering: .acquiring) }
 
-    /// Queues one outcome; returns at once.
-    func submit(_ finish: Spool.Finish, onRecorded: @escaping @Sendable (SystemError?) -> Void) {
+    /// Queues one outcome; returns at once. With `wakeLater`, the commit thread is not woken:
+    /// the caller promises a `kick()` soon (the worker's loop, after it claimed the freed
+    /// slot's next job, so that claim and this outcome share a cycle).
+    func submit(_ finish: Spool.Finish, wakeLater: Bool = false, onRecorded: @escaping @Sendable (SystemError?) -> Void) {
         backlogCount.add(1, ordering: .releasing)
         queue.withLock { $0.outcomes.append(Outcome(finish: finish, onRecorded: onRecorded)) }
-        wakeup.signal()
+        if wakeLater { unwoken.store(true, ordering: .releasing) } else { wakeup.signal() }
+    }
+
+    /// Wakes the commit thread for outcomes queued with `wakeLater`, if any.
+    func kick() {
+        if unwoken.exchange(false, ordering: .acquiringAndReleasing) { wakeup.signal() }
     }
 
     /// Queues claims (won by their renames) to be committed together; returns at once with a
@@ -55,6 +64,7 @@ final class Committer: @unchecked Sendable {
     func submit(claims: [Spool.ClaimRequest]) -> [ClaimTicket] {
         let tickets = claims.map { _ in ClaimTicket() }
         queue.withLock { $0.claims.append(contentsOf: zip(claims, tickets).map { ($0, $1) }) }
+        unwoken.store(false, ordering: .releasing)
         wakeup.signal()
         return tickets
     }

@@ -118,6 +118,9 @@ public final class Worker: @unchecked Sendable {
             resolveWaiting(&state)
             if !state.stopping && !exists(spool.pausedFlagPath) {
                 claimDueJobs(&state)
+            }
+            committer.kick()  // outcomes queued by slots that ended (after their next claims)
+            if !state.stopping && !exists(spool.pausedFlagPath) {
                 adoptDrops(&state)
                 if checkIdle(&state) { continue }
             }
@@ -173,7 +176,9 @@ public final class Worker: @unchecked Sendable {
             let outcome = runner.run(claim, config: { self.configBox.withLock { $0 } },
                                      abortFlag: { self.forceStop.load(ordering: .relaxed) },
                                      warn: { self.emit(.warning($0)) })
-            self.record(Spool.Finish(claim: claim, job: outcome.job), seconds: outcome.durationSeconds)
+            // Recorded in the cycle that commits the claim of this slot's next job (the loop,
+            // woken as this thread ends, claims it and wakes the commit thread).
+            self.record(Spool.Finish(claim: claim, job: outcome.job), seconds: outcome.durationSeconds, wakeLater: true)
         }
     }
 
@@ -181,8 +186,8 @@ public final class Worker: @unchecked Sendable {
     /// (disk full...), it is kept and submitted again every poll interval: the claim stays in
     /// processing/ under this live worker meanwhile, and the `end` line waits for the record.
     /// A claim taken away by recovery (ENOENT) is reported as lost.
-    func record(_ finish: Spool.Finish, seconds: Double) {
-        committer.submit(finish) { [self] error in
+    func record(_ finish: Spool.Finish, seconds: Double, wakeLater: Bool = false) {
+        committer.submit(finish, wakeLater: wakeLater) { [self] error in
             // ENOENT is "taken away by recovery" only when the claim is gone (else: retried).
             // (On filesystems without RENAME_EXCHANGE a move past its fence keeps a `.moving` name.)
             if let error, !error.isNotFound || self.exists(finish.claim.path)
