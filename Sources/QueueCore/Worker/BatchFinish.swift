@@ -17,10 +17,10 @@ extension Spool {
     /// being recorded (ENOENT: the claim was recovered meanwhile and the result is dropped).
     ///
     /// A commit cycle without claims (`commit(claims:outcomes:)`): (1) each new content is
-    /// written to tmp/ and made durable (an fsync each for up to two, else one `syncfs`);
+    /// written to tmp/ and made durable (an fsync each for up to eight, else one `syncfs`);
     /// (2) each is exchanged into its claim (`move:rewritten`) and hard-linked into its
-    /// directory (no-replace); (3) the destination directories are made durable once for the
-    /// whole batch; (4) each claim name is unlinked and processing/ is fsynced once
+    /// directory (no-replace); (3) the destination directories are fsynced once for the whole
+    /// batch; (4) each claim name is unlinked and processing/ is fsynced once
     /// (`move:renamed`). The claims are this worker's own (a live owner's claim is never
     /// recovered), so no one else moves them between the link and the unlink; and
     /// the removal from processing/ is never durable before the new entry, whatever order the

@@ -23,16 +23,19 @@ extension Spool {
     /// 1. each claim is read and checked (`prepareClaim`: put back or quarantined when not a
     ///    job), and its new content (state processing, attempts + 1...) is written to tmp/; so is
     ///    each outcome's;
-    /// 2. those new files are made durable: an fsync each when there are at most two, else one
-    ///    `syncfs`;
+    /// 2. those new files are made durable: an fsync each when there are at most eight, else
+    ///    one `syncfs`;
     /// 3. each is exchanged into its claim (`ENOENT`: recovery took the claim meanwhile), and
     ///    each outcome is linked under its new name (`move:rewritten`);
-    /// 4. the directories that changed are made durable: processing/, the directories the
-    ///    claims came from (pending/, failed/) and the outcomes' destinations; an fsync when
-    ///    only one changed, else one `syncfs` (`claim:rewritten`);
+    /// 4. the directories that changed are made durable, one fsync each for the whole cycle:
+    ///    processing/, the directories the claims came from (pending/, failed/) and the
+    ///    outcomes' destinations (`claim:rewritten`);
     /// 5. `claimsDurable` is called with every claim's result (the worker starts the commands
     ///    now, before the rest of the cycle);
-    /// 6. the outcomes' claim names are unlinked and processing/ is fsynced (`move:renamed`).
+    /// 6. the outcomes' claim names are unlinked and processing/ is fsynced (`move:renamed`);
+    ///    when `deferProcessingSync` says so (asked then) that fsync is left to the caller's next cycle, whose step 4
+    ///    always fsyncs processing/ (a cut before it leaves both names of a recorded outcome,
+    ///    one file, which recovery collapses: the state "Finish" lists after the link).
     ///
     /// So the removal of a name is never durable before the new name, and a command never
     /// starts before its claim is durable in both directories. A crash leaves each job in a
@@ -40,7 +43,7 @@ extension Spool {
     /// without `RENAME_EXCHANGE` each claim and outcome is committed on its own, fenced.
     /// - Returns: per outcome, nil when recorded, or the error that kept it from being recorded.
     public func commit(claims: [ClaimRequest], outcomes: [Finish], worker: ProcessTag, now: Timestamp = .now(),
-                       claimsDurable: ([ClaimResult]) -> Void) -> [SystemError?] {
+                       deferProcessingSync: () -> Bool = { false }, claimsDurable: ([ClaimResult]) -> Void) -> [SystemError?] {
         if !hasAtomicRenameFlags {
             claimsDurable(claims.map { c in
                 Result { () throws(SystemError) in try completeClaim(c.reserved, worker: worker, dropGrace: c.dropGrace, now: now) }
@@ -64,7 +67,7 @@ extension Spool {
 
         // (1) and (2): the new contents, durable.
         let contents = claimJobs.compactMap { $0 } + outcomes.map(\.job)
-        let syncEach = contents.count <= 2
+        let syncEach = contents.count <= 8  // as enqueue -: beyond 8 files one syncfs is cheaper
         var written = [String?](repeating: nil, count: contents.count)
         var writeErrors = [SystemError?](repeating: nil, count: contents.count)
         for (k, job) in contents.enumerated() {
@@ -75,8 +78,9 @@ extension Spool {
                 for k in contents.indices where written[k] != nil { writeErrors[k] = error }
             }
         }
-        // (3): exchanged into the claims, outcomes linked.
-        var changed: Set<String> = []
+        // (3): exchanged into the claims, outcomes linked. processing/ is always fsynced in (4),
+        // also for the unlinks a previous cycle left unsynced (`deferProcessingSync`).
+        var changed: Set<String> = [directory(.processing)]
         var k = 0
         var exchanged = [Bool](repeating: false, count: claims.count)
         for i in claims.indices where claimJobs[i] != nil {
@@ -86,7 +90,6 @@ extension Spool {
                 defer { _ = try? FileSystem.unlinkIfExists(written[k]!) }
                 try FileSystem.exchange(written[k]!, claims[i].reserved.path)
                 exchanged[i] = true
-                changed.insert(directory(.processing))
                 changed.insert(directory(claims[i].reserved.originState))
             } catch where error.isNotFound {
                 claimResults[i] = .success(.notClaimed)  // recovery took it back in between
@@ -115,14 +118,10 @@ extension Spool {
         }
         // (4): the directories.
         var syncError: SystemError?
-        do {
-            if changed.count > 1 {
-                try FileSystem.syncFileSystem(root, insteadOf: .directories)
-            } else {
-                for dir in changed { try FileSystem.syncDirectory(dir) }
-            }
-        } catch {
-            syncError = error
+        // One fsync per directory, never a syncfs: that would also flush every other process's
+        // dirty data on the filesystem (the jobs' own output, builds...) before a job may start.
+        for dir in changed.sorted() {
+            do { try FileSystem.syncDirectory(dir) } catch { syncError = syncError ?? error }
         }
         // (5): the claims are durable; their commands may start.
         var claimedEvents: [JobEvent] = []
@@ -144,7 +143,9 @@ extension Spool {
                 do { try FileSystem.unlinkIfExists(item.claim.path) } catch { errors[i] = error }
             }
         }
-        do { try FileSystem.syncDirectory(directory(.processing)) } catch { syncError = syncError ?? error }
+        if !deferProcessingSync() {
+            do { try FileSystem.syncDirectory(directory(.processing)) } catch { syncError = syncError ?? error }
+        }
         for (i, item) in outcomes.enumerated() where errors[i] == nil {
             errors[i] = syncError
             if syncError == nil { CrashPoint.hit("move:renamed", item.job.state.rawValue) }

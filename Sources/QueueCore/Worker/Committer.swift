@@ -70,11 +70,23 @@ final class Committer: @unchecked Sendable {
     }
 
     private func loop() {
+        // processing/ has unlinks not yet fsynced (a cycle left them to the next one).
+        var processingDirty = false
         while true {
             wakeup.wait()
             // Extra signals (one per submit) only make empty turns.
-            while let (claims, outcomes) = take() {
-                let errors = spool.commit(claims: claims.map(\.0), outcomes: outcomes.map(\.finish), worker: worker) { results in
+            while true {
+                guard let (claims, outcomes) = take() else {
+                    if processingDirty {
+                        _ = try? FileSystem.syncDirectory(spool.directory(.processing))
+                        processingDirty = false
+                    }
+                    break
+                }
+                // More work queued by the end of this cycle: the next cycle fsyncs processing/ anyway.
+                var deferred = false
+                let errors = spool.commit(claims: claims.map(\.0), outcomes: outcomes.map(\.finish), worker: worker,
+                                          deferProcessingSync: { deferred = self.hasQueuedWork; return deferred }) { results in
                     let claimed = results.filter { if case .success(.claimed) = $0 { true } else { false } }.count
                     if claimed > 0 {
                         claimCycles.add(1, ordering: .relaxed)
@@ -82,6 +94,7 @@ final class Committer: @unchecked Sendable {
                     }
                     for ((_, ticket), result) in zip(claims, results) { ticket.settle(result) }
                 }
+                processingDirty = deferred
                 for (item, error) in zip(outcomes, errors) {
                     item.onRecorded(error)
                     backlogCount.subtract(1, ordering: .releasing)
@@ -89,6 +102,9 @@ final class Committer: @unchecked Sendable {
             }
         }
     }
+
+    /// True when claims or outcomes wait for the next cycle.
+    private var hasQueuedWork: Bool { queue.withLock { !$0.claims.isEmpty || !$0.outcomes.isEmpty } }
 
     /// The next cycle's work: every queued outcome and up to `claim_batch` claims; nil when
     /// nothing is queued.
