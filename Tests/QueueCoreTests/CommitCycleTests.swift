@@ -9,7 +9,7 @@ import Darwin
 import QueueSystem
 
 /// One commit cycle (`Spool.commit`) through the library, on a real temporary spool: claims won
-/// by their renames and outcomes of earlier claims, made durable together.
+/// by their renames, committed first, then outcomes of earlier claims, in one cycle.
 @Suite("commit cycles: claims and outcomes together")
 struct CommitCycleTests {
     let worker = ProcessTag(escapedHost: "test", pid: getpid(), startTime: 1)
@@ -43,17 +43,19 @@ struct CommitCycleTests {
             return Spool.Finish(claim: claim, job: job)
         }
         var seen: [Spool.ClaimResult] = []
-        var outcomeClaimsAtStart: [Bool] = []
+        var outcomesPendingAtStart: [Bool] = []
+        var unsynced = true  // an earlier cycle left processing/ unsynced: this one must fsync it
         let errors = spool.commit(claims: reserved.map { Spool.ClaimRequest($0, dropGrace: 0) }, outcomes: outcomes,
-                                  worker: worker, now: now) { results in
+                                  worker: worker, now: now, processingUnsynced: &unsynced) { results in
             seen = results
-            // The commands may start before the outcomes' claim names are removed: they still exist here,
-            // and the outcomes are already durable under their new names.
-            outcomeClaimsAtStart = outcomes.map { (try? FileStatus.of($0.claim.path)) != nil
-                && (try? FileStatus.of(spool.path("completed", "\($0.job.id).json"))) != nil }
+            // Claims first: the commands may start before the outcomes of the same cycle are
+            // written (their claims are still there, nothing in completed/ yet).
+            outcomesPendingAtStart = outcomes.map { (try? FileStatus.of($0.claim.path)) != nil
+                && (try? FileStatus.of(spool.path("completed", "\($0.job.id).json"))) == nil }
         }
         #expect(errors.allSatisfy { $0 == nil }, "\(errors)")
-        #expect(outcomeClaimsAtStart == [true, true, true])
+        #expect(outcomesPendingAtStart == [true, true, true])
+        #expect(!unsynced)
         #expect(seen.count == claimCount)
         for (result, r) in zip(seen, reserved) {
             guard case .success(.claimed(let claim)) = result else { Issue.record("not claimed: \(result)"); continue }
@@ -83,7 +85,9 @@ struct CommitCycleTests {
         try FileSystem.writeNewFile(spool.path("tmp", "garbage"), Array("{not json".utf8), sync: false)
         try FileSystem.rename(spool.path("tmp", "garbage"), reserved[1].path)
         var seen: [Spool.ClaimResult] = []
-        _ = spool.commit(claims: reserved.map { Spool.ClaimRequest($0, dropGrace: 0) }, outcomes: [], worker: worker) { seen = $0 }
+        var unsynced = false
+        _ = spool.commit(claims: reserved.map { Spool.ClaimRequest($0, dropGrace: 0) }, outcomes: [], worker: worker,
+                         processingUnsynced: &unsynced) { seen = $0 }
         #expect(seen.count == 2)
         for result in seen {
             guard case .success(.notClaimed) = result else { Issue.record("expected notClaimed: \(result)"); continue }

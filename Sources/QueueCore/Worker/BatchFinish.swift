@@ -29,7 +29,9 @@ extension Spool {
     /// A crash anywhere leaves each job in one of the states the crash table of "Finish" in
     /// spool-layout.md lists.
     public func finish(_ batch: [Finish]) -> [SystemError?] {
-        commit(claims: [], outcomes: batch, worker: .current) { _ in }
+        if !hasAtomicRenameFlags { return finishFenced(batch) }
+        var unsynced = false
+        return recordOutcomes(batch, processingUnsynced: &unsynced, deferProcessingSync: { false })
     }
 
     /// Step (2) of `finish` for one outcome whose new content is durable at `tmp`: exchanged

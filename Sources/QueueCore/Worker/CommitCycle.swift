@@ -19,132 +19,138 @@ extension Spool {
     /// not claimed; or the system error that stopped it (the caller then `abandon`s it).
     public typealias ClaimResult = Result<ClaimCompletion, SystemError>
 
-    /// Commits `claims` and records `outcomes` in one cycle. Steps, each for the whole cycle:
+    /// Commits `claims` and records `outcomes` in one cycle, claims first, so that a command
+    /// never waits for the outcomes' writes:
     /// 1. each claim is read and checked (`prepareClaim`: put back or quarantined when not a
-    ///    job), and its new content (state processing, attempts + 1...) is written to tmp/; so is
-    ///    each outcome's;
-    /// 2. those new files are made durable: an fsync each when there are at most eight, else
-    ///    one `syncfs`;
-    /// 3. each is exchanged into its claim (`ENOENT`: recovery took the claim meanwhile), and
-    ///    each outcome is linked under its new name (`move:rewritten`);
-    /// 4. the directories that changed are made durable, one fsync each for the whole cycle:
-    ///    processing/, the directories the claims came from (pending/, failed/) and the
-    ///    outcomes' destinations (`claim:rewritten`);
-    /// 5. `claimsDurable` is called with every claim's result (the worker starts the commands
-    ///    now, before the rest of the cycle);
-    /// 6. the outcomes' claim names are unlinked and processing/ is fsynced (`move:renamed`);
-    ///    when `deferProcessingSync` says so (asked then) that fsync is left to the caller's next cycle, whose step 4
-    ///    always fsyncs processing/ (a cut before it leaves both names of a recorded outcome,
-    ///    one file, which recovery collapses: the state "Finish" lists after the link).
+    ///    job); the new contents (state processing, attempts + 1...) are written to tmp/ and
+    ///    made durable (an fsync each for up to eight, else one `syncfs`), exchanged into their
+    ///    claims, and processing/ and the directories they came from are fsynced once each
+    ///    (`claim:rewritten`); that fsync of processing/ also covers the unlinks an earlier
+    ///    cycle left unsynced (`processingUnsynced`);
+    /// 2. `claimsDurable` gets every claim's result: the worker starts the commands now;
+    /// 3. the outcomes are recorded (`recordOutcomes`); the fsync of processing/ after their
+    ///    unlinks is left to the next cycle when `deferProcessingSync` says one is queued.
     ///
-    /// So the removal of a name is never durable before the new name, and a command never
-    /// starts before its claim is durable in both directories. A crash leaves each job in a
+    /// So a command never starts before its claim is durable in both directories, and the
+    /// removal of a name is never durable before the new name. A crash leaves each job in a
     /// state of the crash tables of "Claim" and "Finish" in spool-layout.md. On a filesystem
     /// without `RENAME_EXCHANGE` each claim and outcome is committed on its own, fenced.
+    /// - Parameter processingUnsynced: in: processing/ has unlinks not yet fsynced; out: the same
+    ///   after this cycle.
     /// - Returns: per outcome, nil when recorded, or the error that kept it from being recorded.
     public func commit(claims: [ClaimRequest], outcomes: [Finish], worker: ProcessTag, now: Timestamp = .now(),
-                       deferProcessingSync: () -> Bool = { false }, claimsDurable: ([ClaimResult]) -> Void) -> [SystemError?] {
+                       processingUnsynced: inout Bool, deferProcessingSync: () -> Bool = { false },
+                       claimsDurable: ([ClaimResult]) -> Void) -> [SystemError?] {
         if !hasAtomicRenameFlags {
             claimsDurable(claims.map { c in
                 Result { () throws(SystemError) in try completeClaim(c.reserved, worker: worker, dropGrace: c.dropGrace, now: now) }
             })
             return outcomes.isEmpty ? [] : finishFenced(outcomes)
         }
-        var claimResults = [ClaimResult?](repeating: nil, count: claims.count)
-        var claimJobs = [Job?](repeating: nil, count: claims.count)
+        if !claims.isEmpty {
+            claimsDurable(commitClaims(claims, worker: worker, now: now, processingUnsynced: &processingUnsynced))
+        }
+        guard !outcomes.isEmpty else { return [] }
+        return recordOutcomes(outcomes, processingUnsynced: &processingUnsynced, deferProcessingSync: deferProcessingSync)
+    }
+
+    /// Step 1 of `commit`: the claims' new contents, durable, then their directories.
+    private func commitClaims(_ claims: [ClaimRequest], worker: ProcessTag, now: Timestamp,
+                              processingUnsynced: inout Bool) -> [ClaimResult] {
+        var results = [ClaimResult?](repeating: nil, count: claims.count)
+        var jobs = [Job?](repeating: nil, count: claims.count)
         for (i, c) in claims.enumerated() {
             do {
                 switch try prepareClaim(c.reserved, worker: worker, dropGrace: c.dropGrace, now: now) {
-                case .settled(let completion): claimResults[i] = .success(completion)
-                case .ready(let job): claimJobs[i] = job
+                case .settled(let completion): results[i] = .success(completion)
+                case .ready(let job): jobs[i] = job
                 }
             } catch {
-                claimResults[i] = .failure(error)
+                results[i] = .failure(error)
             }
         }
-        for o in outcomes { precondition([.completed, .failed, .dead].contains(o.job.state), "commit: not an outcome state") }
-        var errors = [SystemError?](repeating: nil, count: outcomes.count)
-
-        // (1) and (2): the new contents, durable.
-        let contents = claimJobs.compactMap { $0 } + outcomes.map(\.job)
-        let syncEach = contents.count <= 8  // as enqueue -: beyond 8 files one syncfs is cheaper
-        var written = [String?](repeating: nil, count: contents.count)
-        var writeErrors = [SystemError?](repeating: nil, count: contents.count)
-        for (k, job) in contents.enumerated() {
-            do { written[k] = try writeTemporaryRepairing(job, sync: syncEach) } catch { writeErrors[k] = error }
-        }
-        if !syncEach, written.contains(where: { $0 != nil }) {
-            do { try FileSystem.syncFileSystem(root, insteadOf: .fileData) } catch {
-                for k in contents.indices where written[k] != nil { writeErrors[k] = error }
+        let ready = claims.indices.filter { jobs[$0] != nil }
+        let written = writeDurably(ready.map { jobs[$0]! })
+        var changed: Set<String> = processingUnsynced ? [directory(.processing)] : []
+        for (k, i) in ready.enumerated() {
+            let tmp: String
+            switch written[k] {
+            case .failure(let error): results[i] = .failure(error); continue
+            case .success(let t): tmp = t
             }
-        }
-        // (3): exchanged into the claims, outcomes linked. processing/ is always fsynced in (4),
-        // also for the unlinks a previous cycle left unsynced (`deferProcessingSync`).
-        var changed: Set<String> = [directory(.processing)]
-        var k = 0
-        var exchanged = [Bool](repeating: false, count: claims.count)
-        for i in claims.indices where claimJobs[i] != nil {
-            defer { k += 1 }
-            if let error = writeErrors[k] { claimResults[i] = .failure(error); continue }
             do {
-                defer { _ = try? FileSystem.unlinkIfExists(written[k]!) }
-                try FileSystem.exchange(written[k]!, claims[i].reserved.path)
-                exchanged[i] = true
+                defer { _ = try? FileSystem.unlinkIfExists(tmp) }
+                try FileSystem.exchange(tmp, claims[i].reserved.path)
+                changed.insert(directory(.processing))
                 changed.insert(directory(claims[i].reserved.originState))
+                results[i] = .success(.claimed(JobClaim(path: claims[i].reserved.path, job: jobs[i]!)))
             } catch where error.isNotFound {
-                claimResults[i] = .success(.notClaimed)  // recovery took it back in between
+                results[i] = .success(.notClaimed)  // recovery took it back in between
             } catch {
-                claimResults[i] = .failure(error)
+                results[i] = .failure(error)
             }
         }
+        // One fsync per directory, processing/ first, never a syncfs: that would also flush
+        // every other process's dirty data on the filesystem before a job may start.
+        var syncError: SystemError?
+        let processing = directory(.processing)
+        for dir in (changed.contains(processing) ? [processing] : []) + changed.subtracting([processing]).sorted() {
+            do { try FileSystem.syncDirectory(dir) } catch { syncError = syncError ?? error }
+        }
+        if changed.contains(directory(.processing)) && syncError == nil { processingUnsynced = false }
+        var events: [JobEvent] = []
+        let claimed = results.filter { if case .success(.claimed) = $0 { true } else { false } }.count
+        for i in claims.indices {
+            guard case .success(.claimed(let claim)) = results[i] else { continue }
+            if let syncError { results[i] = .failure(syncError); continue }
+            events.append(JobEvent(claim.job, from: claims[i].reserved.originState.rawValue, to: JobState.processing.rawValue,
+                                   reason: claimed > 1 ? "claimed (\(claimed) in one commit)" : "claimed"))
+            CrashPoint.hit("claim:rewritten")
+        }
+        logEvents(events)
+        return results.map { $0! }
+    }
+
+    /// Step 3 of `commit` (and all of `finish`): the outcomes' new contents, durable; each
+    /// exchanged into its claim (`move:rewritten`) and linked under its new name; the
+    /// destinations fsynced once each; then the claim names unlinked and processing/ fsynced
+    /// (`move:renamed`), unless `deferProcessingSync` leaves that fsync to the next cycle.
+    func recordOutcomes(_ outcomes: [Finish], processingUnsynced: inout Bool, deferProcessingSync: () -> Bool) -> [SystemError?] {
+        for o in outcomes { precondition([.completed, .failed, .dead].contains(o.job.state), "finish: not an outcome state") }
+        var errors = [SystemError?](repeating: nil, count: outcomes.count)
+        let written = writeDurably(outcomes.map(\.job))
+        var touched: Set<String> = []
         var linked = [Bool](repeating: false, count: outcomes.count)
         for (i, item) in outcomes.enumerated() {
-            defer { k += 1 }
-            if let tmp = written[k] {
-                if let error = writeErrors[k] {
-                    errors[i] = error
-                    _ = try? FileSystem.unlinkIfExists(tmp)
-                    continue
-                }
+            switch written[i] {
+            case .failure(let error): errors[i] = error
+            case .success(let tmp):
                 do {
                     linked[i] = try recordOutcome(item, from: tmp)
-                    changed.insert(directory(item.job.state))
+                    touched.insert(directory(item.job.state))
                 } catch {
                     errors[i] = error
                 }
-            } else {
-                errors[i] = writeErrors[k]
             }
         }
-        // (4): the directories.
         var syncError: SystemError?
-        // One fsync per directory, never a syncfs: that would also flush every other process's
-        // dirty data on the filesystem (the jobs' own output, builds...) before a job may start.
-        for dir in changed.sorted() {
+        for dir in touched.sorted() {
             do { try FileSystem.syncDirectory(dir) } catch { syncError = syncError ?? error }
         }
-        // (5): the claims are durable; their commands may start.
-        var claimedEvents: [JobEvent] = []
-        let claimedCount = exchanged.filter { $0 }.count
-        for i in claims.indices where exchanged[i] {
-            if let syncError { claimResults[i] = .failure(syncError); continue }
-            let job = claimJobs[i]!
-            claimedEvents.append(JobEvent(job, from: claims[i].reserved.originState.rawValue, to: JobState.processing.rawValue,
-                                          reason: claimedCount > 1 ? "claimed (\(claimedCount) in one commit)" : "claimed"))
-            CrashPoint.hit("claim:rewritten")
-            claimResults[i] = .success(.claimed(JobClaim(path: claims[i].reserved.path, job: job)))
-        }
-        logEvents(claimedEvents)
-        if !claims.isEmpty { claimsDurable(claimResults.map { $0! }) }
-        // (6): the outcomes' claim names, once their new names are durable.
-        guard !outcomes.isEmpty else { return errors }
+        // Only once the new entries are durable: remove the claim names (a failed fsync above
+        // keeps them, so the outcome is retried rather than lost).
         if syncError == nil {
             for (i, item) in outcomes.enumerated() where linked[i] && errors[i] == nil {
                 do { try FileSystem.unlinkIfExists(item.claim.path) } catch { errors[i] = error }
             }
         }
-        if !deferProcessingSync() {
-            do { try FileSystem.syncDirectory(directory(.processing)) } catch { syncError = syncError ?? error }
+        if deferProcessingSync() {
+            processingUnsynced = true
+        } else {
+            do {
+                try FileSystem.syncDirectory(directory(.processing))
+                processingUnsynced = false
+            } catch { syncError = syncError ?? error }
         }
         for (i, item) in outcomes.enumerated() where errors[i] == nil {
             errors[i] = syncError
@@ -152,6 +158,23 @@ extension Spool {
         }
         logFinished(outcomes, errors: errors)
         return errors
+    }
+
+    /// Writes each job's content to a new file in tmp/ and makes them durable: an fsync each
+    /// for up to eight files, else one `syncfs` (cheaper than many fsyncs, as for `enqueue -`).
+    private func writeDurably(_ jobs: [Job]) -> [Result<String, SystemError>] {
+        let syncEach = jobs.count <= 8
+        var results: [Result<String, SystemError>] = jobs.map { job in
+            Result { () throws(SystemError) in try writeTemporaryRepairing(job, sync: syncEach) }
+        }
+        if !syncEach, results.contains(where: { (try? $0.get()) != nil }) {
+            do { try FileSystem.syncFileSystem(root, insteadOf: .fileData) } catch {
+                for (i, r) in results.enumerated() {
+                    if case .success(let tmp) = r { _ = try? FileSystem.unlinkIfExists(tmp); results[i] = .failure(error) }
+                }
+            }
+        }
+        return results
     }
 
     /// `writeTemporary`, recreating a removed tmp/ and trying once more.

@@ -83,10 +83,10 @@ final class Committer: @unchecked Sendable {
                     }
                     break
                 }
-                // More work queued by the end of this cycle: the next cycle fsyncs processing/ anyway.
-                var deferred = false
+                // More work queued by the end of this cycle: the next cycle fsyncs processing/.
                 let errors = spool.commit(claims: claims.map(\.0), outcomes: outcomes.map(\.finish), worker: worker,
-                                          deferProcessingSync: { deferred = self.hasQueuedWork; return deferred }) { results in
+                                          processingUnsynced: &processingDirty,
+                                          deferProcessingSync: { self.hasQueuedWork }) { results in
                     let claimed = results.filter { if case .success(.claimed) = $0 { true } else { false } }.count
                     if claimed > 0 {
                         claimCycles.add(1, ordering: .relaxed)
@@ -94,7 +94,6 @@ final class Committer: @unchecked Sendable {
                     }
                     for ((_, ticket), result) in zip(claims, results) { ticket.settle(result) }
                 }
-                processingDirty = deferred
                 for (item, error) in zip(outcomes, errors) {
                     item.onRecorded(error)
                     backlogCount.subtract(1, ordering: .releasing)
