@@ -29,9 +29,57 @@ extension Spool {
     /// A crash anywhere leaves each job in one of the states the crash table of "Finish" in
     /// spool-layout.md lists.
     public func finish(_ batch: [Finish]) -> [SystemError?] {
-        if !hasAtomicRenameFlags { return finishFenced(batch) }
-        var unsynced = false
-        return recordOutcomes(batch, processingUnsynced: &unsynced, deferProcessingSync: { false })
+        recordOutcomes(batch, processing: nil)
+    }
+
+    /// Records outcomes (`finish`, and the worker's committer): the new contents, durable; each
+    /// exchanged into its claim (`move:rewritten`) and linked under its new name; the
+    /// destinations fsynced once each; then the claim names unlinked and processing/ fsynced
+    /// (`move:renamed`). Without `RENAME_EXCHANGE`: `finishFenced`. With `processing`, that last fsync is left to whoever fsyncs
+    /// processing/ next (a claim commit, or the committer soon after: `ProcessingSync`); a power
+    /// cut before it leaves both names of the recorded outcome, one file, which recovery
+    /// collapses (the state "Finish" lists after the link).
+    func recordOutcomes(_ outcomes: [Finish], processing: ProcessingSync?) -> [SystemError?] {
+        if !hasAtomicRenameFlags { return finishFenced(outcomes) }  // each fenced, fsyncs included
+        for o in outcomes { precondition([.completed, .failed, .dead].contains(o.job.state), "finish: not an outcome state") }
+        var errors = [SystemError?](repeating: nil, count: outcomes.count)
+        let written = writeDurably(outcomes.map(\.job))
+        var touched: Set<String> = []
+        var linked = [Bool](repeating: false, count: outcomes.count)
+        for (i, item) in outcomes.enumerated() {
+            switch written[i] {
+            case .failure(let error): errors[i] = error
+            case .success(let tmp):
+                do {
+                    linked[i] = try recordOutcome(item, from: tmp)
+                    touched.insert(directory(item.job.state))
+                } catch {
+                    errors[i] = error
+                }
+            }
+        }
+        var syncError: SystemError?
+        for dir in touched.sorted() {
+            do { try FileSystem.syncDirectory(dir) } catch { syncError = syncError ?? error }
+        }
+        // Only once the new entries are durable: remove the claim names (a failed fsync above
+        // keeps them, so the outcome is retried rather than lost).
+        if syncError == nil {
+            for (i, item) in outcomes.enumerated() where linked[i] && errors[i] == nil {
+                do { try FileSystem.unlinkIfExists(item.claim.path) } catch { errors[i] = error }
+            }
+        }
+        if let processing {
+            processing.unlinked()
+        } else {
+            do { try FileSystem.syncDirectory(directory(.processing)) } catch { syncError = syncError ?? error }
+        }
+        for (i, item) in outcomes.enumerated() where errors[i] == nil {
+            errors[i] = syncError
+            if syncError == nil { CrashPoint.hit("move:renamed", item.job.state.rawValue) }
+        }
+        logFinished(outcomes, errors: errors)
+        return errors
     }
 
     /// Step (2) of `finish` for one outcome whose new content is durable at `tmp`: exchanged

@@ -11,8 +11,9 @@ import QueueSystem
 /// tool turns its signals into `stop(force:)` calls).
 ///
 /// The thread that calls `run()` runs the loop (`WorkerLoop.swift`); each running job has its
-/// own thread, and a commit thread makes claims and outcomes durable in shared cycles (`Committer`), so
-/// a slot starts its next job without waiting for the previous result's fsyncs. The loop sleeps in `poll()` on
+/// own thread (the first of a batch commits the batch's claims, `Spool.commitClaims`), and a committer
+/// thread records outcomes (`Committer`) so a slot starts its next job without waiting for the
+/// previous result's fsyncs; the two share the fsync of processing/ (`ProcessingSync`). The loop sleeps in `poll()` on
 /// inotify (pending/, failed/ and the spool root) and on the worker's own wake channel, with a
 /// timeout of at most `poll_interval`. After `stop()` (or a stop request file in the spool) it
 /// claims nothing new, lets running jobs finish and returns; after `stop(force: true)` (or a
@@ -51,6 +52,8 @@ public final class Worker: @unchecked Sendable {
     let running = Mutex<Int>(0)
     let runner: JobRunner
     let committer: Committer
+    /// processing/'s pending fsync, shared by claim commits and the committer.
+    let processingSync = ProcessingSync()
     let forceStop = Atomic<Bool>(false)
     /// Calls of `stop()` so far (a `stop(force: true)` counts as two).
     let stopRequests = Atomic<Int>(0)
@@ -77,7 +80,7 @@ public final class Worker: @unchecked Sendable {
         self.emit = emit
         configBox = Mutex(Config())
         runner = JobRunner(spool: spool, worker: tag)
-        committer = Committer(spool: spool, worker: tag)
+        committer = Committer(spool: spool, processing: processingSync)
     }
 
     /// Runs the loop on the calling thread until stopped. Returns normally after a stop (by
@@ -94,12 +97,11 @@ public final class Worker: @unchecked Sendable {
                 + "or allow it with: queuectl config set allow_shared_spool true")
         }
         configBox.withLock { $0 = config }
-        committer.claimBatch.store(config.claimBatch, ordering: .relaxed)
         let startedAt = Timestamp.now()
         do { try spool.register(tag, count: options.count, background: options.background, logPath: options.logPath, startedAt: startedAt,
                                    stats: countersStats(), lease: config.lease) }
         catch { throw .failure("cannot register worker", error) }
-        defer { retire(startedAt: startedAt); emit(.stopped) }
+        defer { processingSync.syncIfNeeded(spool); retire(startedAt: startedAt); emit(.stopped) }
         emit(.started(tag, count: options.count))
 
         var state = LoopState(spool: spool, config: config, startedAt: startedAt)
@@ -118,9 +120,6 @@ public final class Worker: @unchecked Sendable {
             resolveWaiting(&state)
             if !state.stopping && !exists(spool.pausedFlagPath) {
                 claimDueJobs(&state)
-            }
-            committer.kick()  // outcomes queued by slots that ended (after their next claims)
-            if !state.stopping && !exists(spool.pausedFlagPath) {
                 adoptDrops(&state)
                 if checkIdle(&state) { continue }
             }
@@ -137,11 +136,12 @@ public final class Worker: @unchecked Sendable {
         wakeChannel.wake()
     }
 
-    /// Runs a reserved claim on a thread of its own, once its commit (`ticket`) made it durable.
+    /// Runs a reserved claim on a thread of its own, once its commit (`ticket`) made it durable;
+    /// the thread given `commit` makes the commit of its batch first (`Spool.commitClaims`).
     /// When the command ends, the outcome goes to the committer first (so the worker cannot
     /// exit before it is recorded), then the slot is freed (and the group slot taken for it, if
     /// any, given back).
-    func start(_ reserved: ReservedClaim, ticket: ClaimTicket, groupSlot: GroupSlot? = nil) {
+    func start(_ reserved: ReservedClaim, ticket: ClaimTicket, commit: (@Sendable () -> Void)? = nil, groupSlot: GroupSlot? = nil) {
         running.withLock { $0 += 1 }
         let runner = self.runner
         DetachedThread.start { [self] in
@@ -150,6 +150,7 @@ public final class Worker: @unchecked Sendable {
                 self.wakeChannel.wake()
             }
             defer { if let groupSlot { self.finishSlot(groupSlot, job: reserved.id) } }
+            commit?()
             let claim: JobClaim
             switch ticket.wait() {
             case .success(.claimed(let c)):
@@ -176,9 +177,7 @@ public final class Worker: @unchecked Sendable {
             let outcome = runner.run(claim, config: { self.configBox.withLock { $0 } },
                                      abortFlag: { self.forceStop.load(ordering: .relaxed) },
                                      warn: { self.emit(.warning($0)) })
-            // Recorded in the cycle that commits the claim of this slot's next job (the loop,
-            // woken as this thread ends, claims it and wakes the commit thread).
-            self.record(Spool.Finish(claim: claim, job: outcome.job), seconds: outcome.durationSeconds, wakeLater: true)
+            self.record(Spool.Finish(claim: claim, job: outcome.job), seconds: outcome.durationSeconds)
         }
     }
 
@@ -186,8 +185,8 @@ public final class Worker: @unchecked Sendable {
     /// (disk full...), it is kept and submitted again every poll interval: the claim stays in
     /// processing/ under this live worker meanwhile, and the `end` line waits for the record.
     /// A claim taken away by recovery (ENOENT) is reported as lost.
-    func record(_ finish: Spool.Finish, seconds: Double, wakeLater: Bool = false) {
-        committer.submit(finish, wakeLater: wakeLater) { [self] error in
+    func record(_ finish: Spool.Finish, seconds: Double) {
+        committer.submit(finish) { [self] error in
             // ENOENT is "taken away by recovery" only when the claim is gone (else: retried).
             // (On filesystems without RENAME_EXCHANGE a move past its fence keeps a `.moving` name.)
             if let error, !error.isNotFound || self.exists(finish.claim.path)

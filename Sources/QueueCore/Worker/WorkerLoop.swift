@@ -92,7 +92,6 @@ extension Worker {
             s.config = try spool.config()
             let config = s.config
             configBox.withLock { $0 = config }
-            committer.claimBatch.store(config.claimBatch, ordering: .relaxed)
             if s.config.lease != previousLease { s.lastHeartbeat = 0 }
         } catch {
             emit(.warning("keeping the previous config: \(error)"))
@@ -166,9 +165,10 @@ extension Worker {
 
     /// Claims due jobs while slots are free, at most `claim_batch` per turn (the loop turns
     /// again at once when slots and jobs remain). The renames (who wins) happen here; the rest
-    /// of each claim (read, rewrite, fsyncs) in the commit thread's next cycle, shared by the
-    /// batch and the outcomes being recorded; each job starts on its own thread once its claim
-    /// is durable. Names a slot put back are skipped until their time.
+    /// of the turn's claims (read, rewrite, fsyncs) is one commit for the batch, made by the
+    /// batch's first job thread (`Spool.commitClaims`), so the loop and other batches do not
+    /// queue behind its fsyncs; each job starts once the commit is durable. Names a slot put
+    /// back are skipped until their time.
     func claimDueJobs(_ s: inout LoopState) {
         for entry in putBack.takeAll() { s.queue.skip(entry.name, until: entry.until) }
         var free = options.count - running.withLock { $0 }
@@ -185,9 +185,18 @@ extension Worker {
             batch.append((reserved, groupSlot))
         }
         guard !batch.isEmpty else { return }
-        let dropGrace = s.config.dropGrace
-        let tickets = committer.submit(claims: batch.map { Spool.ClaimRequest($0.0, dropGrace: dropGrace) })
-        for ((reserved, groupSlot), ticket) in zip(batch, tickets) { start(reserved, ticket: ticket, groupSlot: groupSlot) }
+        let requests = batch.map { Spool.ClaimRequest($0.0, dropGrace: s.config.dropGrace) }
+        let tickets = requests.map { _ in ClaimTicket() }
+        let (spool, tag, processing) = (spool, tag, processingSync)
+        // The batch's first thread commits it for all; each thread starts its job once settled.
+        let commit: @Sendable () -> Void = {
+            for (ticket, result) in zip(tickets, spool.commitClaims(requests, worker: tag, processing: processing)) {
+                ticket.settle(result)
+            }
+        }
+        for (i, ((reserved, groupSlot), ticket)) in zip(batch, tickets).enumerated() {
+            start(reserved, ticket: ticket, commit: i == 0 ? commit : nil, groupSlot: groupSlot)
+        }
         if free > 0 && batch.count == limit { wakeChannel.wake() }  // more may be due: turn again without sleeping
     }
 

@@ -8,10 +8,11 @@ import Darwin
 #endif
 import QueueSystem
 
-/// One commit cycle (`Spool.commit`) through the library, on a real temporary spool: claims won
-/// by their renames, committed first, then outcomes of earlier claims, in one cycle.
-@Suite("commit cycles: claims and outcomes together")
-struct CommitCycleTests {
+/// Claim commits (`Spool.commitClaims`) through the library, on a real temporary spool: the
+/// claims of one batch made durable together, and the fsync of processing/ they share with
+/// outcomes recorded before them (`ProcessingSync`).
+@Suite("claim commits: a batch together, processing/'s fsync shared with outcomes")
+struct ClaimCommitTests {
     let worker = ProcessTag(escapedHost: "test", pid: getpid(), startTime: 1)
 
     func makeSpool() throws -> (Spool, String) {
@@ -22,7 +23,7 @@ struct CommitCycleTests {
     }
 
     @Test(arguments: [1, 5])
-    func claimsAndOutcomesShareOneCycle(claimCount: Int) throws {
+    func aBatchIsCommittedTogetherAndCoversEarlierOutcomesUnlinks(claimCount: Int) throws {
         let (spool, dir) = try makeSpool()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let earlier = (0..<3).map { try! JobID("e\($0)") }
@@ -42,20 +43,14 @@ struct CommitCycleTests {
             job.state = .completed; job.exitCode = 0; job.finishedAt = now; job.updatedAt = now
             return Spool.Finish(claim: claim, job: job)
         }
-        var seen: [Spool.ClaimResult] = []
-        var outcomesPendingAtStart: [Bool] = []
-        var unsynced = true  // an earlier cycle left processing/ unsynced: this one must fsync it
-        let errors = spool.commit(claims: reserved.map { Spool.ClaimRequest($0, dropGrace: 0) }, outcomes: outcomes,
-                                  worker: worker, now: now, processingUnsynced: &unsynced) { results in
-            seen = results
-            // Claims first: the commands may start before the outcomes of the same cycle are
-            // written (their claims are still there, nothing in completed/ yet).
-            outcomesPendingAtStart = outcomes.map { (try? FileStatus.of($0.claim.path)) != nil
-                && (try? FileStatus.of(spool.path("completed", "\($0.job.id).json"))) == nil }
-        }
+        // The outcomes are recorded first, leaving processing/'s fsync to the next claim commit.
+        let processing = ProcessingSync()
+        let errors = spool.recordOutcomes(outcomes, processing: processing)
         #expect(errors.allSatisfy { $0 == nil }, "\(errors)")
-        #expect(outcomesPendingAtStart == [true, true, true])
-        #expect(!unsynced)
+        #expect(processing.needsSync)
+        let seen = spool.commitClaims(reserved.map { Spool.ClaimRequest($0, dropGrace: 0) }, worker: worker, now: now,
+                                      processing: processing)
+        #expect(!processing.needsSync, "the claims' fsync of processing/ covers the outcomes' unlinks")
         #expect(seen.count == claimCount)
         for (result, r) in zip(seen, reserved) {
             guard case .success(.claimed(let claim)) = result else { Issue.record("not claimed: \(result)"); continue }
@@ -84,10 +79,7 @@ struct CommitCycleTests {
         try FileSystem.rename(reserved[0].path, spool.path("tmp", "taken-away"))
         try FileSystem.writeNewFile(spool.path("tmp", "garbage"), Array("{not json".utf8), sync: false)
         try FileSystem.rename(spool.path("tmp", "garbage"), reserved[1].path)
-        var seen: [Spool.ClaimResult] = []
-        var unsynced = false
-        _ = spool.commit(claims: reserved.map { Spool.ClaimRequest($0, dropGrace: 0) }, outcomes: [], worker: worker,
-                         processingUnsynced: &unsynced) { seen = $0 }
+        let seen = spool.commitClaims(reserved.map { Spool.ClaimRequest($0, dropGrace: 0) }, worker: worker)
         #expect(seen.count == 2)
         for result in seen {
             guard case .success(.notClaimed) = result else { Issue.record("expected notClaimed: \(result)"); continue }
