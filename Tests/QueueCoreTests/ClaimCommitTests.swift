@@ -9,9 +9,8 @@ import Darwin
 import QueueSystem
 
 /// Claim commits (`Spool.commitClaims`) through the library, on a real temporary spool: the
-/// claims of one batch made durable together, and the fsync of processing/ they share with
-/// outcomes recorded before them (`ProcessingSync`).
-@Suite("claim commits: a batch together, processing/'s fsync shared with outcomes")
+/// claims of one batch made durable together, next to outcomes recorded meanwhile.
+@Suite("claim commits: a batch made durable together")
 struct ClaimCommitTests {
     let worker = ProcessTag(escapedHost: "test", pid: getpid(), startTime: 1)
 
@@ -23,7 +22,7 @@ struct ClaimCommitTests {
     }
 
     @Test(arguments: [1, 5])
-    func aBatchIsCommittedTogetherAndCoversEarlierOutcomesUnlinks(claimCount: Int) throws {
+    func aBatchIsCommittedTogether(claimCount: Int) throws {
         let (spool, dir) = try makeSpool()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let earlier = (0..<3).map { try! JobID("e\($0)") }
@@ -43,14 +42,9 @@ struct ClaimCommitTests {
             job.state = .completed; job.exitCode = 0; job.finishedAt = now; job.updatedAt = now
             return Spool.Finish(claim: claim, job: job)
         }
-        // The outcomes are recorded first, leaving processing/'s fsync to the next claim commit.
-        let processing = ProcessingSync()
-        let errors = spool.recordOutcomes(outcomes, processing: processing)
+        let errors = spool.recordOutcomes(outcomes)
         #expect(errors.allSatisfy { $0 == nil }, "\(errors)")
-        #expect(processing.needsSync)
-        let seen = spool.commitClaims(reserved.map { Spool.ClaimRequest($0, dropGrace: 0) }, worker: worker, now: now,
-                                      processing: processing)
-        #expect(!processing.needsSync, "the claims' fsync of processing/ covers the outcomes' unlinks")
+        let seen = spool.commitClaims(reserved.map { Spool.ClaimRequest($0, dropGrace: 0) }, worker: worker, now: now)
         #expect(seen.count == claimCount)
         for (result, r) in zip(seen, reserved) {
             guard case .success(.claimed(let claim)) = result else { Issue.record("not claimed: \(result)"); continue }

@@ -29,17 +29,18 @@ extension Spool {
     /// A crash anywhere leaves each job in one of the states the crash table of "Finish" in
     /// spool-layout.md lists.
     public func finish(_ batch: [Finish]) -> [SystemError?] {
-        recordOutcomes(batch, processing: nil)
+        recordOutcomes(batch)
     }
 
     /// Records outcomes (`finish`, and the worker's committer): the new contents, durable; each
     /// exchanged into its claim (`move:rewritten`) and linked under its new name; the
     /// destinations fsynced once each; then the claim names unlinked and processing/ fsynced
-    /// (`move:renamed`). Without `RENAME_EXCHANGE`: `finishFenced`. With `processing`, that last fsync is left to whoever fsyncs
-    /// processing/ next (a claim commit, or the committer soon after: `ProcessingSync`); a power
-    /// cut before it leaves both names of the recorded outcome, one file, which recovery
-    /// collapses (the state "Finish" lists after the link).
-    func recordOutcomes(_ outcomes: [Finish], processing: ProcessingSync?) -> [SystemError?] {
+    /// (`move:renamed`). That last fsync is what makes the exchanges durable too, so it comes
+    /// before an outcome counts as recorded (deferred to a later claim's fsync of processing/,
+    /// a power cut could bring back the claim's old content under a live name and recovery
+    /// would run an acknowledged job again: the power-loss test showed it). Without
+    /// `RENAME_EXCHANGE`: `finishFenced`.
+    func recordOutcomes(_ outcomes: [Finish]) -> [SystemError?] {
         if !hasAtomicRenameFlags { return finishFenced(outcomes) }  // each fenced, fsyncs included
         for o in outcomes { precondition([.completed, .failed, .dead].contains(o.job.state), "finish: not an outcome state") }
         var errors = [SystemError?](repeating: nil, count: outcomes.count)
@@ -69,11 +70,7 @@ extension Spool {
                 do { try FileSystem.unlinkIfExists(item.claim.path) } catch { errors[i] = error }
             }
         }
-        if let processing {
-            processing.unlinked()
-        } else {
-            do { try FileSystem.syncDirectory(directory(.processing)) } catch { syncError = syncError ?? error }
-        }
+        do { try FileSystem.syncDirectory(directory(.processing)) } catch { syncError = syncError ?? error }
         for (i, item) in outcomes.enumerated() where errors[i] == nil {
             errors[i] = syncError
             if syncError == nil { CrashPoint.hit("move:renamed", item.job.state.rawValue) }

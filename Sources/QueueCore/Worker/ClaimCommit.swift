@@ -2,12 +2,8 @@ import Dispatch
 import Synchronization
 import QueueSystem
 
-/// Claims committed in batches, and the fsync of processing/ shared between claims and outcomes.
-///
-/// The claims a worker's loop won in one turn are committed together (`commitClaims`): one
-/// fsync of each directory for the batch, not per claim. Outcomes are recorded by the worker's
-/// committer (`recordOutcomes`); the fsync of processing/ after their claim names are unlinked
-/// is left to the next claim commit's fsync of processing/, which covers it (`ProcessingSync`).
+/// Claims committed in batches: the claims a worker's loop won in one turn are made durable
+/// together (`commitClaims`), with one fsync of each directory for the batch, not per claim.
 extension Spool {
     /// A claim won by its rename (`reserve`) whose content is still to be committed.
     public struct ClaimRequest: Sendable {
@@ -31,13 +27,11 @@ extension Spool {
     /// processing/ and the directories they came from are fsynced once each (`claim:rewritten`).
     /// Only then may a command start: a power cut leaves a complete claim that recovery counts
     /// as an interrupted attempt, or the job back where it was; never an empty claim, nor a
-    /// stale copy in pending/ or failed/. That fsync of processing/ also covers the unlinks of
-    /// outcomes recorded before it (`processing`). On a filesystem without `RENAME_EXCHANGE`,
+    /// stale copy in pending/ or failed/. On a filesystem without `RENAME_EXCHANGE`,
     /// each claim is committed on its own, fenced (`completeClaim`).
     /// - Returns: per claim: claimed (durable), put back, not claimed (taken away, quarantined),
     ///   or the system error that stopped it (the caller then `abandon`s it).
-    public func commitClaims(_ claims: [ClaimRequest], worker: ProcessTag, now: Timestamp = .now(),
-                             processing: ProcessingSync? = nil) -> [ClaimResult] {
+    public func commitClaims(_ claims: [ClaimRequest], worker: ProcessTag, now: Timestamp = .now()) -> [ClaimResult] {
         if !hasAtomicRenameFlags {
             return claims.map { c in
                 Result { () throws(SystemError) in try completeClaim(c.reserved, worker: worker, dropGrace: c.dropGrace, now: now) }
@@ -81,11 +75,7 @@ extension Spool {
         var syncError: SystemError?
         let processingDir = directory(.processing)
         for dir in (changed.contains(processingDir) ? [processingDir] : []) + changed.subtracting([processingDir]).sorted() {
-            let covered = dir == processingDir ? processing?.startingSync() : nil
-            do {
-                try FileSystem.syncDirectory(dir)
-                if let covered { processing?.synced(covered) }
-            } catch { syncError = syncError ?? error }
+            do { try FileSystem.syncDirectory(dir) } catch { syncError = syncError ?? error }
         }
         var events: [JobEvent] = []
         let claimed = results.filter { if case .success(.claimed) = $0 { true } else { false } }.count

@@ -4,11 +4,7 @@ import QueueSystem
 
 /// Records a worker's job outcomes on a thread of its own (group commit), so a slot is free to
 /// claim and start the next job while the previous result is being made durable. Outcomes that
-/// arrive while a batch is being written form the next batch and share its fsyncs. The fsync
-/// of processing/ after a batch's claim names are unlinked is shared too: a claim commit's
-/// fsync of processing/ covers it (`ProcessingSync`); when none came, the committer makes it
-/// itself once idle for `syncDelay` (a power cut before it leaves two names of one recorded
-/// outcome, which recovery collapses).
+/// arrive while a batch is being written form the next batch and share its fsyncs.
 ///
 /// Invariant: `backlog` counts outcomes submitted and not yet recorded (or dropped); a worker
 /// must not exit while it is non-zero. `onRecorded` runs on the committer's thread, once per
@@ -20,17 +16,13 @@ final class Committer: @unchecked Sendable {
     }
 
     private let spool: Spool
-    let processing: ProcessingSync
     private let queue = LockedValue<[Item]>([])
     private let backlogCount = Atomic<Int>(0)
     private let wakeup = DispatchSemaphore(value: 0)
-    /// How long processing/'s fsync may wait for a claim commit to make it.
-    private let syncDelay: DispatchTimeInterval = .milliseconds(20)
 
     /// Starts the committer's thread, which lives as long as the process.
-    init(spool: Spool, processing: ProcessingSync) {
+    init(spool: Spool) {
         self.spool = spool
-        self.processing = processing
         DetachedThread.start { [self] in loop() }
     }
 
@@ -46,19 +38,12 @@ final class Committer: @unchecked Sendable {
 
     private func loop() {
         while true {
-            if processing.needsSync {
-                if wakeup.wait(timeout: .now() + syncDelay) == .timedOut {
-                    processing.syncIfNeeded(spool)
-                    continue
-                }
-            } else {
-                wakeup.wait()
-            }
+            wakeup.wait()
             let batch = queue.takeAll()
             guard !batch.isEmpty else { continue }
             // Each submit signalled once; consume the signals of the items taken beyond the first.
             for _ in 1..<batch.count { wakeup.wait() }
-            let errors = spool.recordOutcomes(batch.map(\.finish), processing: processing)
+            let errors = spool.recordOutcomes(batch.map(\.finish))
             for (item, error) in zip(batch, errors) {
                 item.onRecorded(error)
                 backlogCount.subtract(1, ordering: .releasing)

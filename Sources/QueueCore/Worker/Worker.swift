@@ -13,7 +13,7 @@ import QueueSystem
 /// The thread that calls `run()` runs the loop (`WorkerLoop.swift`); each running job has its
 /// own thread (the first of a batch commits the batch's claims, `Spool.commitClaims`), and a committer
 /// thread records outcomes (`Committer`) so a slot starts its next job without waiting for the
-/// previous result's fsyncs; the two share the fsync of processing/ (`ProcessingSync`). The loop sleeps in `poll()` on
+/// previous result's fsyncs. The loop sleeps in `poll()` on
 /// inotify (pending/, failed/ and the spool root) and on the worker's own wake channel, with a
 /// timeout of at most `poll_interval`. After `stop()` (or a stop request file in the spool) it
 /// claims nothing new, lets running jobs finish and returns; after `stop(force: true)` (or a
@@ -52,8 +52,6 @@ public final class Worker: @unchecked Sendable {
     let running = Mutex<Int>(0)
     let runner: JobRunner
     let committer: Committer
-    /// processing/'s pending fsync, shared by claim commits and the committer.
-    let processingSync = ProcessingSync()
     let forceStop = Atomic<Bool>(false)
     /// Calls of `stop()` so far (a `stop(force: true)` counts as two).
     let stopRequests = Atomic<Int>(0)
@@ -80,7 +78,7 @@ public final class Worker: @unchecked Sendable {
         self.emit = emit
         configBox = Mutex(Config())
         runner = JobRunner(spool: spool, worker: tag)
-        committer = Committer(spool: spool, processing: processingSync)
+        committer = Committer(spool: spool)
     }
 
     /// Runs the loop on the calling thread until stopped. Returns normally after a stop (by
@@ -101,7 +99,7 @@ public final class Worker: @unchecked Sendable {
         do { try spool.register(tag, count: options.count, background: options.background, logPath: options.logPath, startedAt: startedAt,
                                    stats: countersStats(), lease: config.lease) }
         catch { throw .failure("cannot register worker", error) }
-        defer { processingSync.syncIfNeeded(spool); retire(startedAt: startedAt); emit(.stopped) }
+        defer { retire(startedAt: startedAt); emit(.stopped) }
         emit(.started(tag, count: options.count))
 
         var state = LoopState(spool: spool, config: config, startedAt: startedAt)

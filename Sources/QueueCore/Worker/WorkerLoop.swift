@@ -187,10 +187,10 @@ extension Worker {
         guard !batch.isEmpty else { return }
         let requests = batch.map { Spool.ClaimRequest($0.0, dropGrace: s.config.dropGrace) }
         let tickets = requests.map { _ in ClaimTicket() }
-        let (spool, tag, processing) = (spool, tag, processingSync)
+        let (spool, tag) = (spool, tag)
         // The batch's first thread commits it for all; each thread starts its job once settled.
         let commit: @Sendable () -> Void = {
-            for (ticket, result) in zip(tickets, spool.commitClaims(requests, worker: tag, processing: processing)) {
+            for (ticket, result) in zip(tickets, spool.commitClaims(requests, worker: tag)) {
                 ticket.settle(result)
             }
         }
