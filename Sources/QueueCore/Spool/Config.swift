@@ -41,8 +41,8 @@ public struct Config: Sendable, Equatable {
     public var archiveAfter = 0.0
     /// Seconds between two archive batches of a worker (at most 500 jobs each).
     public var archiveEvery = 60.0
-    /// The most claims a worker makes durable together in one commit cycle (one `syncfs` or
-    /// fsync set shared with the outcomes being recorded); 1 commits each claim on its own.
+    /// The most claims a worker takes in one turn of its loop and makes durable together (their
+    /// directory fsyncs shared, `Spool.commitClaims`); 1 commits each claim on its own.
     public var claimBatch = 8
 
     public init() {}
