@@ -27,7 +27,7 @@ extension Spool {
         let n = Int(min(st.size, Int64(Spool.archiveLogTailBytes)))
         var buffer = [UInt8](repeating: 0, count: n)
         let got = buffer.withUnsafeMutableBytes { pread(fd.rawValue, $0.baseAddress!, n, off_t(st.size - Int64(n))) }
-        guard got > 0 else { return nil }
+        guard got > 0, logStillNames(id, fd) else { return nil }  // not a recycled log (`RecycledLogs`)
         var bytes = buffer[0..<got]
         while let b = bytes.first, b & 0xC0 == 0x80 { bytes = bytes.dropFirst() }  // start at a character
         return String(decoding: bytes, as: UTF8.self)

@@ -126,17 +126,21 @@ extension Spool {
     /// The last lines of what `logs/<id>.log` holds after byte `from` (the attempt's own output):
     /// at most `AttemptRecord.outputLines` lines from the last `AttemptRecord.outputBytes` bytes,
     /// invalid UTF-8 replaced, without the final newline. Empty when there is none or the log
-    /// cannot be read. Costs one open, fstat, pread and close.
-    public func outputTail(_ id: JobID, from: Int64) -> String {
-        guard let fd = try? FileDescriptor.open(logPath(id), flags: O_RDONLY | O_NOFOLLOW) else { return "" }
+    /// cannot be read. Costs one open, fstat, pread and close (and an lstat when there is output).
+    public func outputTail(_ id: JobID, from: Int64) -> String { attemptOutput(id, from: from).tail }
+
+    /// `outputTail` and the log's size when it was read (nil: no log, or it cannot be read).
+    func attemptOutput(_ id: JobID, from: Int64) -> (tail: String, logSize: Int64?) {
+        guard let fd = try? FileDescriptor.open(logPath(id), flags: O_RDONLY | O_NOFOLLOW) else { return ("", nil) }
         defer { fd.close() }
-        guard let size = try? fd.status().size, size > from else { return "" }
+        guard let size = try? fd.status().size else { return ("", nil) }
+        guard size > from else { return ("", size) }
         let start = max(from, size - Int64(AttemptRecord.outputBytes))
-        guard var bytes = try? fd.read(at: start, count: Int(size - start)) else { return "" }
+        guard var bytes = try? fd.read(at: start, count: Int(size - start)), logStillNames(id, fd) else { return ("", size) }
         if start > from, let nl = bytes.firstIndex(of: 0x0a), nl < bytes.count - 1 { bytes.removeSubrange(...nl) }  // a cut first line
         if bytes.last == 0x0a { bytes.removeLast() }
         var lines = bytes.split(separator: 0x0a, omittingEmptySubsequences: false)
         if lines.count > AttemptRecord.outputLines { lines = Array(lines.suffix(AttemptRecord.outputLines)) }
-        return String(decoding: Array(lines.joined(separator: [0x0a])), as: UTF8.self)
+        return (String(decoding: Array(lines.joined(separator: [0x0a])), as: UTF8.self), size)
     }
 }

@@ -19,8 +19,21 @@ public struct JobLog: Sendable {
     /// The log's bytes from `offset` to its current end; empty when the log does not exist
     /// (yet). The next offset is `offset + result.count`.
     /// - Throws: `QueueError.system` when the log exists but cannot be read.
+    /// Bytes read from an inode that the log's name no longer refers to afterwards (it was
+    /// deleted, or recycled as a later job's log: `RecycledLogs`) are not returned.
     public func read(from offset: Int64) throws(QueueError) -> [UInt8] {
-        do { return try FileSystem.readFile(spool.logPath(id), from: offset) ?? [] } catch { throw .system(error) }
+        let path = spool.logPath(id)
+        let fd: FileDescriptor
+        do { fd = try FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW) } catch where error.isNotFound {
+            return []
+        } catch {
+            throw .system(error)
+        }
+        defer { fd.close() }
+        guard lseek(fd.rawValue, off_t(offset), SEEK_SET) >= 0 else { return [] }
+        let bytes: [UInt8]
+        do { bytes = try fd.readAll(path: path) ?? [] } catch { throw .system(error) }
+        return bytes.isEmpty || spool.logStillNames(id, fd) ? bytes : []
     }
 
     /// Passes the log's bytes to `output` as they are written, until the job has finished (it

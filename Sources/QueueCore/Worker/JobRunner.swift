@@ -11,6 +11,8 @@ import QueueSystem
 public struct JobRunner: Sendable {
     public let spool: Spool
     public let worker: ProcessTag
+    /// Empty logs of this runner's finished attempts, renamed into place for its next jobs.
+    let recycledLogs = RecycledLogs()
 
     public init(spool: Spool, worker: ProcessTag) {
         self.spool = spool
@@ -28,6 +30,10 @@ public struct JobRunner: Sendable {
     /// is a permanent failure (dead at once, `RetryPolicy.permanentFailureExitCode`); every other
     /// failure follows the retry policy. The outcome carries the attempt's history entry
     /// (`Job.appendAttempt`: worker, times, exit code or signal, timeout, its output's tail).
+    ///
+    /// An attempt that printed nothing leaves its empty log to be renamed into place as the log
+    /// of a later job of this runner (`RecycledLogs`): that job then has no log, as if it had
+    /// never had one.
     ///
     /// The attempt starts only once it holds the job's run lock (`Spool.openRunLog`): processes
     /// of an earlier attempt that still hold it are ended first on this host, or waited for
@@ -103,11 +109,13 @@ public struct JobRunner: Sendable {
                                      permanent: attempt.permanent)
         }
         let seconds = Double(MonotonicClock.nanos() - started) / 1e9
+        let output = attempt.logOffset.map { spool.attemptOutput(job.id, from: $0) }
+        if output?.logSize == 0 { recycledLogs.offer(spool.logPath(job.id)) }  // it printed nothing: reuse the inode
         job.appendAttempt(AttemptRecord(
             attempt: job.attempts, worker: worker, startedAt: startedAt, endedAt: now, durationSeconds: seconds,
             exitCode: exitCode, signal: attempt.signal, timedOut: attempt.timedOut, outcome: job.state.rawValue,
             error: job.state == .completed ? nil : job.lastError,
-            output: attempt.logOffset.map { spool.outputTail(job.id, from: $0) } ?? ""))
+            output: output?.tail ?? ""))
         return Outcome(job: job, durationSeconds: seconds)
     }
 
@@ -130,7 +138,7 @@ public struct JobRunner: Sendable {
         while true {
             let opened: FileDescriptor?
             do {
-                opened = try spool.openRunLog(id)
+                opened = try spool.openRunLog(id, recycling: recycledLogs)
             } catch where error.errno.isStorageUnreachable {
                 // Storage briefly unreachable (ENOTCONN, EIO, ESTALE...): the attempt has not
                 // started, so it must not count as failed. Wait with backoff (at most 5 s) while

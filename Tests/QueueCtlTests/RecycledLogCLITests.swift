@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QueueCore
+
+/// Through the binary: jobs that print nothing do not leave one log inode each (an empty log is
+/// renamed into place for the worker's next job), while output, `logs`, `show` and the run
+/// lock behave as before.
+@Suite("recycled job logs (binary)")
+struct RecycledLogCLITests {
+    @Test func silentJobsLeaveNoLogEachAndOutputStaysWithItsJob() {
+        let s = TempSpool()
+        s.fast()
+        for id in ["q1", "q2", "q3"] { #expect(s.run(["enqueue", "--id", id, "--command", "true"]).code == 0) }
+        #expect(s.run(["enqueue", "--id", "p", "--command", "echo out-of-p"]).code == 0)
+        for id in ["q4", "q5"] { #expect(s.run(["enqueue", "--id", id, "--command", "true"]).code == 0) }
+        let w = s.start(["worker", "start", "--count", "1", "--exit-when-idle"])
+        #expect(w.wait(timeout: 60) == 0, "\(w.output)\n\(w.errors)")
+        #expect(s.ids(in: .completed).count == 6)
+        let logs = s.files("logs")
+        #expect(logs.count <= 2, "one empty log is reused, not one created per silent job: \(logs)")
+        #expect(s.run(["logs", "p"]).out == "out-of-p\n")
+        for id in ["q1", "q2", "q3", "q4", "q5"] {
+            let r = s.run(["logs", id])
+            #expect(r.code == 0 && r.out.isEmpty, "\(id): \(r)")
+            #expect(!s.run(["show", id]).out.contains("out-of-p"))
+        }
+    }
+
+    @Test func aLogStillHeldByAnAttemptsProcessIsNotReused() {
+        let s = TempSpool()
+        s.fast()
+        // a's shell exits at once, but a process that left its group keeps a's log (its
+        // stdout) open, and so the run lock, for a second.
+        #expect(s.run(["enqueue", "--id", "a", "--command", "setsid sleep 1 & exit 0"]).code == 0)
+        #expect(s.run(["enqueue", "--id", "b", "--command", "echo out-of-b"]).code == 0)
+        let w = s.start(["worker", "start", "--count", "1", "--exit-when-idle"])
+        #expect(w.wait(timeout: 60) == 0, "\(w.output)\n\(w.errors)")
+        #expect(s.files("logs").contains("a.log"), "a's log, held by its process, was not renamed: \(s.files("logs"))")
+        #expect(s.run(["logs", "b"]).out == "out-of-b\n")
+        #expect(s.run(["logs", "a"]).out.isEmpty)
+    }
+}
