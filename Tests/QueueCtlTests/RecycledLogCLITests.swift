@@ -34,9 +34,12 @@ struct RecycledLogCLITests {
     @Test func aLogStillHeldByAnAttemptsProcessIsNotReused() {
         let s = TempSpool()
         s.fast()
-        // a's shell exits at once, but a process that left its group keeps a's log (its
-        // stdout) open, and so the run lock, for a second.
-        #expect(s.run(["enqueue", "--id", "a", "--command", "setsid sleep 1 & exit 0"]).code == 0)
+        // a's shell exits as soon as a process that left its group (so the worker's kill of
+        // the group misses it) has started; that process keeps a's log (its stdout) open, and
+        // so the run lock, for a second more.
+        let detached = s.scratch("detached")
+        #expect(s.run(["enqueue", "--id", "a", "--command",
+                       "setsid sh -c 'touch \(detached); sleep 1' & while [ ! -e \(detached) ]; do sleep 0.01; done; exit 0"]).code == 0)
         #expect(s.run(["enqueue", "--id", "b", "--command", "echo out-of-b"]).code == 0)
         let w = s.start(["worker", "start", "--count", "1", "--exit-when-idle"])
         #expect(w.wait(timeout: 60) == 0, "\(w.output)\n\(w.errors)")
