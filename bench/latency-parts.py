@@ -18,6 +18,7 @@ It runs two passes on fresh spools (poll_interval 5 s, so only inotify explains 
    Read them for their relative sizes.
 
 Parts (timestamps from strace, wall clock; the enqueue's return is this script's clock):
+  invoked   enqueue invoked -> the worker's poll() returned (not a part: the enqueue's own time)
   wake      enqueue returned -> the worker's poll() returned (negative: the worker woke on
             the pending/ file's arrival, before `enqueue` finished its own fsyncs and exited)
   scan      poll() returned -> claim rename entered (inotify drain, candidate queue, admission)
@@ -88,7 +89,8 @@ def run_pass(args, label, traced):
     for i in range(args.jobs + 2):
         jid, token = f"lat{i:05d}", f"tok{i:05d}x{os.getpid()}"
         t0 = time.time()
-        pid = os.posix_spawn(q[0], q + ["enqueue", "--id", jid, "--command", f"echo {token} >{fifo}"], os.environ)
+        pid = os.posix_spawn(q[0], q + ["enqueue", "--id", jid, "--command", f"echo {token} >{fifo}"], os.environ,
+                             file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)])
         os.waitpid(pid, 0)
         t1 = time.time()
         t2, got = fifo_open(fifo)
@@ -163,7 +165,7 @@ def breakdown(samples, events):
         break
     # the worker's main thread is the traced process itself: the first pid in the file
     with_lines = {}
-    parts = {k: [] for k in ("wake", "scan", "rename", "thread", "claim", "runlock", "spawn", "exec", "sh", "total")}
+    parts = {k: [] for k in ("invoked", "wake", "scan", "rename", "thread", "claim", "runlock", "spawn", "exec", "sh", "total")}
     for jid, token, t0, t1, t2 in samples:
         claim = next((e for e in events if e[1] in ("renameat2", "rename") and f"pending/" in e[4] and f".{jid}.json" in e[4]
                       and "processing/" in e[4]), None)
@@ -186,6 +188,7 @@ def breakdown(samples, events):
         if execve is None or fifo is None:
             continue
         ms = lambda a, b: (b - a) * 1000
+        parts["invoked"].append(ms(t0, wake[3]))
         parts["wake"].append(ms(t1, wake[3]))
         parts["scan"].append(ms(wake[3], claim[2]))
         parts["rename"].append(ms(claim[2], claim[3]))
@@ -237,7 +240,7 @@ def main():
     print()
     n = len(parts["total"])
     print(f"under strace (inflated; {n} of {len(tsamples)} jobs matched)          median ms  p90 ms")
-    for k in ("wake", "scan", "rename", "thread", "claim", "runlock", "spawn", "exec", "sh", "total"):
+    for k in ("invoked", "wake", "scan", "rename", "thread", "claim", "runlock", "spawn", "exec", "sh", "total"):
         if parts[k]:
             print(f"  {k:8s} {statistics.median(parts[k]):10.3f} {pct(parts[k], 90):8.3f}")
     s = sum(statistics.median(parts[k]) for k in ("wake", "scan", "rename", "thread", "claim", "runlock", "spawn", "exec", "sh") if parts[k])

@@ -4,11 +4,17 @@ call chain (demangled loosely), so kernel time (fsync, inode allocation, clone) 
 Swift function that made the system call. Samples in finish_task_switch (time spent switched
 out, an artefact of the cpu-clock event in a VM) are left out.
 
-    perf script -i perf.data -F comm,tid,ip,sym | bench/perf-attrib.py [--comm queuectl]
+    perf script -i perf.data -F comm,tid,ip,sym | bench/perf-attrib.py [--comm queuectl] [--freq 4000 --jobs 2000]
+
+With --freq (the -F of perf record) and --jobs, each line also gives microseconds of CPU per job
+(one sample = 1/freq s of CPU).
 """
 import collections, re, sys
 
-comm_filter = sys.argv[sys.argv.index("--comm") + 1] if "--comm" in sys.argv else "queuectl"
+def opt(name, default):
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+comm_filter = opt("--comm", "queuectl")
+freq, jobs = float(opt("--freq", 0)), int(opt("--jobs", 0))
 counts = collections.Counter()
 total = 0
 def short(sym):
@@ -53,6 +59,7 @@ for line in sys.stdin:
     if len(parts) == 2:
         frames.append(parts[1].strip().split("+")[0])
 flush(comm, frames)
-print(f"{total} samples of {comm_filter}* (excluding finish_task_switch)")
-for name, n in counts.most_common(40):
-    print(f"{100 * n / total:6.2f}%  {name}")
+per_job = (lambda n: f"  {n / freq / jobs * 1e6:7.1f} us/job") if freq and jobs else (lambda n: "")
+print(f"{total} samples of {comm_filter}* (excluding finish_task_switch){per_job(total)}")
+for name, n in counts.most_common(int(opt("--top", 40))):
+    print(f"{100 * n / total:6.2f}%{per_job(n)}  {name}")

@@ -13,6 +13,14 @@ extension FileDescriptor {
         try retryingEINTR("flock", path: path) { flock(rawValue, LOCK_EX) }
     }
 
+    /// Releases this open file description's `flock` lock, if it holds one, at once, even while
+    /// copies of the descriptor live on elsewhere (e.g. in a child another thread is spawning,
+    /// which holds a copy of every descriptor until its `exec` closes them). Corresponds to
+    /// `flock(2)` with `LOCK_UN`; errors are ignored (nothing is held then).
+    public func unlock() {
+        _ = try? retryingEINTR("flock") { flock(rawValue, LOCK_UN) }
+    }
+
     /// Reads at most `count` bytes at `offset` without moving the file offset (fewer at the end
     /// of the file). Corresponds to `pread(2)`, looped over short reads.
     public func read(at offset: Int64, count: Int, path: String? = nil) throws(SystemError) -> [UInt8] {

@@ -47,4 +47,25 @@ struct RecycledLogCLITests {
         #expect(s.run(["logs", "b"]).out == "out-of-b\n")
         #expect(s.run(["logs", "a"]).out.isEmpty)
     }
+
+    @Test func twoSlotsRecyclingLogsNeverMistakeTheirOwnLockForAnEarlierAttempt() {
+        // A reused log is renamed while a read-only descriptor holds its lock; a child that
+        // the other slot spawns at that moment holds a copy of that descriptor until its exec.
+        // The lock must be released explicitly, or the new attempt finds it held and waits
+        // for an "earlier attempt" that does not exist.
+        let s = TempSpool()
+        s.fast()
+        let n = 600
+        let lines = (0..<n).map { _ in #"{"command":"true"}"# }.joined(separator: "\n") + "\n"
+        #expect(s.run(["enqueue", "-"], stdin: lines).code == 0)
+        let w = s.start(["worker", "start", "--count", "2", "--exit-when-idle"])
+        #expect(w.wait(timeout: 120) == 0, "\(w.errors)")
+        #expect(s.ids(in: .completed).count == n)
+        #expect(!w.output.contains("earlier attempt") && !w.errors.contains("earlier attempt"),
+                "\(w.output.split(separator: "\n").filter { $0.contains("earlier attempt") }.prefix(3))")
+        #expect(s.files("logs").count <= 2 * RecycledLogsLimit.pool + 2, "\(s.files("logs").count) logs left")
+    }
 }
+
+/// The pool bound, as the library has it (`RecycledLogs.limit`, internal).
+enum RecycledLogsLimit { static let pool = 16 }

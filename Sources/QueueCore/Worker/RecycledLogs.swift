@@ -92,7 +92,12 @@ extension Spool {
     private func reuseLog(_ old: String, as id: JobID) -> Reuse {
         guard let probe = try? FileDescriptor.open(old, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK) else { return .skipped }
         let renamed = renameLocked(probe, old, to: logPath(id))
-        probe.close()  // the lock is free again; only this job's own runners lock the new name
+        // Unlock explicitly: a child that another slot is spawning right now holds a copy of
+        // `probe` until its exec, and a mere close would leave the lock held by that copy (the
+        // lock below would then fail, as if an earlier attempt still ran). Once unlocked, only
+        // this job's own runners lock the new name.
+        probe.unlock()
+        probe.close()
         guard case .reused = renamed else { return renamed }
         guard let fd = try? FileDescriptor.open(logPath(id), flags: O_WRONLY | O_APPEND | O_NOFOLLOW) else { return .skipped }
         if (try? fd.tryLockExclusive()) == true { return .reused(fd) }
