@@ -15,7 +15,9 @@ It runs two passes on fresh spools (poll_interval 5 s, so only inotify explains 
    syscalls that mark the parts (poll, renameat2, clone3, openat, flock, fsync, execve, ...).
    strace stops the worker at each traced syscall (tens of microseconds each): the parts are
    inflated, and their sum exceeds the uninstrumented end-to-end figure printed next to them.
-   Read them for their relative sizes.
+   Read them for their relative sizes. The spawn part is inflated most: strace attaches to
+   every new child (fork event) before it may run; the uninstrumented floor (a direct spawn
+   until the shell opens the FIFO) is the honest figure for spawn + exec + sh together.
 
 Parts (timestamps from strace, wall clock; the enqueue's return is this script's clock):
   invoked   enqueue invoked -> the worker's poll() returned (not a part: the enqueue's own time)
@@ -237,6 +239,7 @@ def main():
     print(f"  enqueue returned -> sh opens FIFO                        {statistics.median(ret):7.2f}  {pct(ret, 90):7.2f}")
     print(f"  floor: posix_spawn /bin/sh -c 'echo >FIFO' -> FIFO open  {statistics.median(fl):7.2f}  {pct(fl, 90):7.2f}")
     print(f"  enqueue invoked -> start, minus the floor                {statistics.median(inv) - statistics.median(fl):+7.2f}")
+    print(f"  enqueue returned -> start, minus the floor               {statistics.median(ret) - statistics.median(fl):+7.2f}")
     print()
     n = len(parts["total"])
     print(f"under strace (inflated; {n} of {len(tsamples)} jobs matched)          median ms  p90 ms")
