@@ -83,9 +83,7 @@ public struct ChildProcess: Sendable {
         // the overriding entries are formatted and allocated.
         let added: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") }
         defer { for p in added { free(p) } }
-        var envp: [UnsafeMutablePointer<CChar>?] = []
-        envp.reserveCapacity(InheritedEnvironment.shared.entries.count + added.count + 1)
-        for entry in InheritedEnvironment.shared.entries where environment[entry.key] == nil { envp.append(entry.pointer) }
+        var envp = InheritedEnvironment.shared.pointers(without: Set(environment.keys))
         envp.append(contentsOf: added)
         envp.append(nil)
 

@@ -24,6 +24,17 @@ final class InheritedEnvironment: @unchecked Sendable {
 
     static let shared = InheritedEnvironment()
 
+    /// The last `pointers(without:)` answer: a worker overrides the same names at every spawn.
+    private let lastFiltered = LockedValue<(names: Set<String>, pointers: [UnsafeMutablePointer<CChar>?])?>(nil)
+
+    /// The entries whose name is not in `names`, in order (no terminating nil).
+    func pointers(without names: Set<String>) -> [UnsafeMutablePointer<CChar>?] {
+        if let hit = lastFiltered.withLock({ $0 }), hit.names == names { return hit.pointers }
+        let filtered: [UnsafeMutablePointer<CChar>?] = entries.filter { !names.contains($0.key) }.map { $0.pointer }
+        lastFiltered.withLock { $0 = (names, filtered) }
+        return filtered
+    }
+
     private init() {
         var entries: [Entry] = []
         var index: [String: Int] = [:]
