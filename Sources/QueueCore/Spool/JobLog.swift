@@ -17,10 +17,10 @@ public struct JobLog: Sendable {
     }
 
     /// The log's bytes from `offset` to its current end; empty when the log does not exist
-    /// (yet). The next offset is `offset + result.count`.
+    /// (yet). The next offset is `offset + result.count`. Bytes read from an inode that the
+    /// log's name no longer refers to afterwards (it was deleted, or reused as a later job's
+    /// log: `RecycledLogs`) are not returned.
     /// - Throws: `QueueError.system` when the log exists but cannot be read.
-    /// Bytes read from an inode that the log's name no longer refers to afterwards (it was
-    /// deleted, or recycled as a later job's log: `RecycledLogs`) are not returned.
     public func read(from offset: Int64) throws(QueueError) -> [UInt8] {
         let path = spool.logPath(id)
         let fd: FileDescriptor

@@ -15,7 +15,9 @@ import QueueSystem
 /// this host by killing the processes that hold the log open for writing (TERM to their process
 /// groups, KILL after `kill_grace`); processes elsewhere (another host on a shared filesystem)
 /// are waited for. A process of the attempt that closed or redirected both its stdout and
-/// stderr (a daemon) escapes the lock; spool-layout.md says so.
+/// stderr (a daemon) escapes the lock; spool-layout.md says so. A worker may give an empty,
+/// unlocked log to its next job by renaming it (`RecycledLogs`): a job whose log was reused
+/// has none, and its lock reads as free.
 extension Spool {
     /// Opens `logs/<id>.log` for a new attempt (append, created 0600) with the run lock taken.
     /// A missing `logs/` is created again first (`ensureLogDirectory`).
