@@ -33,7 +33,8 @@ public struct ChildProcess: Sendable {
     ///   - stderr: file for fd 2, or nil to share stdout's.
     ///   - output: when given, an open descriptor duplicated onto fds 1 and 2 (`stdout` and
     ///     `stderr` are then ignored).
-    ///   - environment: added to (and overriding) this process's environment.
+    ///   - environment: added to (and overriding) this process's environment, as it was at the
+    ///     first spawn (`InheritedEnvironment`: queuectl never changes its own environment).
     /// - Throws: `SystemError` from `posix_spawn` (a file that cannot be opened fails the spawn).
     /// Corresponds to `posix_spawn(3)`.
     public static func spawn(
@@ -78,10 +79,13 @@ public struct ChildProcess: Sendable {
         let args: [String] = [executable] + arguments
         let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
-        var merged = ProcessEnvironment.variables()
-        for (k, v) in environment { merged[k] = v }
-        let envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { for p in envp { free(p) } }
+        // This process's environment is copied once (`InheritedEnvironment`); per spawn only
+        // the overriding entries are formatted and allocated.
+        let added: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") }
+        defer { for p in added { free(p) } }
+        var envp = InheritedEnvironment.shared.pointers(without: Set(environment.keys))
+        envp.append(contentsOf: added)
+        envp.append(nil)
 
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, executable, &fileActions, &attributes, argv, envp)

@@ -32,12 +32,13 @@ enum JSONWriter {
         case .object(let object):
             guard !object.isEmpty else { out.append(contentsOf: "{}".utf8); return }
             out.append(UInt8(ascii: "{"))
-            for (n, key) in object.keys.sorted().enumerated() {
+            // Sorted as pairs: no second hash lookup per key.
+            for (n, member) in object.sorted(by: { $0.key < $1.key }).enumerated() {
                 if n > 0 { out.append(UInt8(ascii: ",")) }
                 newline(pretty, indent + 1, &out)
-                writeString(key, into: &out)
+                writeString(member.key, into: &out)
                 out.append(contentsOf: (pretty ? " : " : ":").utf8)
-                write(object[key]!, pretty: pretty, indent: indent + 1, into: &out)
+                write(member.value, pretty: pretty, indent: indent + 1, into: &out)
             }
             newline(pretty, indent, &out)
             out.append(UInt8(ascii: "}"))
@@ -61,6 +62,17 @@ enum JSONWriter {
 
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings (ids, times, commands) need no escape: copied in one go (a native
+        // string's UTF-8 is contiguous; a bridged one takes the byte-by-byte path below).
+        let copied: Bool? = s.utf8.withContiguousStorageIfAvailable { bytes in
+            guard bytes.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied == true {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

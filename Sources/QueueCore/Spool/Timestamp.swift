@@ -43,15 +43,45 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// `2026-11-24T07:15:00.123456Z` (microseconds; what job JSON stores).
-    public var iso8601: String {
-        let (t, frac) = brokenDown()
-        return "\(Self.pad(Int(t.tm_year) + 1900, 4))-\(Self.pad(t.tm_mon + 1, 2))-\(Self.pad(t.tm_mday, 2))T"
-            + "\(Self.pad(t.tm_hour, 2)):\(Self.pad(t.tm_min, 2)):\(Self.pad(t.tm_sec, 2)).\(Self.pad(frac, 6))Z"
-    }
+    public var iso8601: String { formatted(iso: true) }
 
     /// `20261124T071500123456Z` (microseconds; what file names carry).
-    public var compact: String {
+    public var compact: String { formatted(iso: false) }
+
+    /// Both forms, written digit by digit into the string's own storage (one allocation: a
+    /// worker formats several timestamps per job). Years outside 0...9999 (never produced:
+    /// `TimeLimits` bounds every timestamp) keep the old, generic formatting.
+    private func formatted(iso: Bool) -> String {
         let (t, frac) = brokenDown()
+        let year = Int(t.tm_year) + 1900
+        guard (0...9999).contains(year) else { return genericFormatted(t, frac, iso: iso) }
+        return String(unsafeUninitializedCapacity: iso ? 27 : 22) { buffer in
+            var i = 0
+            func put(_ value: Int, _ width: Int, then separator: UInt8) {
+                var v = value
+                for k in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[i + k] = UInt8(48 + v % 10)
+                    v /= 10
+                }
+                i += width
+                if separator != 0 { buffer[i] = separator; i += 1 }
+            }
+            put(year, 4, then: iso ? 0x2D : 0)            // -
+            put(Int(t.tm_mon) + 1, 2, then: iso ? 0x2D : 0)
+            put(Int(t.tm_mday), 2, then: 0x54)            // T
+            put(Int(t.tm_hour), 2, then: iso ? 0x3A : 0)  // :
+            put(Int(t.tm_min), 2, then: iso ? 0x3A : 0)
+            put(Int(t.tm_sec), 2, then: iso ? 0x2E : 0)   // .
+            put(Int(frac), 6, then: 0x5A)                 // Z
+            return i
+        }
+    }
+
+    private func genericFormatted(_ t: tm, _ frac: Int64, iso: Bool) -> String {
+        if iso {
+            return "\(Self.pad(Int(t.tm_year) + 1900, 4))-\(Self.pad(t.tm_mon + 1, 2))-\(Self.pad(t.tm_mday, 2))T"
+                + "\(Self.pad(t.tm_hour, 2)):\(Self.pad(t.tm_min, 2)):\(Self.pad(t.tm_sec, 2)).\(Self.pad(frac, 6))Z"
+        }
         return "\(Self.pad(Int(t.tm_year) + 1900, 4))\(Self.pad(t.tm_mon + 1, 2))\(Self.pad(t.tm_mday, 2))T"
             + "\(Self.pad(t.tm_hour, 2))\(Self.pad(t.tm_min, 2))\(Self.pad(t.tm_sec, 2))\(Self.pad(frac, 6))Z"
     }
