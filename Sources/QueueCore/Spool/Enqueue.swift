@@ -87,8 +87,9 @@ extension Spool {
         written.reserveCapacity(jobs.count)
         do {
             let batched = jobs.count > 8
+            var encoder = JobEncoder()
             for job in jobs {
-                written.append((try writeTemporary(job, sync: !batched), job))
+                written.append((try writeTemporary(job, encoder: &encoder, sync: !batched), job))
                 progress?.advance("writing", done: written.count, total: jobs.count)
             }
             if batched { try FileSystem.syncFileSystem(tmpDirectory) }
