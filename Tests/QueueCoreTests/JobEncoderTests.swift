@@ -41,3 +41,47 @@ struct JobEncoderTests {
         }
     }
 }
+
+/// `BatchNames` and `BatchIDs` (the byte-built names of `enqueue`) must equal the `String` ones.
+@Suite("batch names")
+struct BatchNamesTests {
+    @Test func namesEqualTheStringOnes() throws {
+        let spool = Spool(root: "/some/spool root")
+        var names = BatchNames(spool)
+        var t = Timestamp(micros: 1_764_758_400_123_456)
+        for i in 0..<3_000 {
+            var job = Job(id: try JobID("id-\(i)"), command: "true", now: t)
+            job.priority = [0, 9999, -9999, 1, -1, 42][i % 6]
+            job.runAt = [t, Timestamp(micros: -62_135_596_800_000_000), Timestamp(micros: 253_402_300_799_999_999), Timestamp(micros: -1)][i % 4 == 0 ? i % 16 / 4 : 0]
+            for state in JobState.allCases {
+                job.state = state
+                #expect(names.destination(job) == spool.path(state.directory, JobFileName.name(for: job, in: state)))
+            }
+            #expect(names.marker(job.id) == spool.markerPath(job.id))
+            let tmp = names.tmp(job.id)
+            #expect(tmp.hasPrefix(spool.path("tmp", ProcessTag.current.rawValue) + ".") && tmp.hasSuffix(".\(job.id).tmp"))
+            t = Timestamp(micros: t.micros + 333_333)
+        }
+    }
+
+    @Test func batchIDsAreGeneratedIDs() throws {
+        var ids = BatchIDs()
+        // Far in the future, increasing: the process's last generated microsecond is below.
+        var t = Timestamp(micros: 3_900_000_000_000_000)
+        for i in 0..<3_000 {
+            let r = UInt64(i) &* 0x9E37_79B9_7F4A_7C15
+            let hex = String(r & 0xffff, radix: 16)
+            let expected = "j" + Timestamp(micros: t.micros).compact.dropLast() + String(repeating: "0", count: 4 - hex.count) + hex
+            if i % 2 == 0 {
+                #expect(ids.id(now: t, random: r).rawValue == expected)
+            } else {
+                #expect(JobID.generate(now: t, random: r).rawValue == expected)
+            }
+            t = Timestamp(micros: t.micros + Int64(1 + i * 7919 % 2_000_000))
+        }
+        // The same instant twice: strictly increasing, as JobID.generate.
+        let a = ids.id(now: t, random: 1), b = ids.id(now: t, random: 1)
+        #expect(a.rawValue < b.rawValue)
+        #expect(try JobID(a.rawValue) == a)
+    }
+}

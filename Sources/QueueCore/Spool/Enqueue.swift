@@ -34,10 +34,10 @@ extension Spool {
     /// inode; `link(2)` fails if the name exists, like `O_EXCL`), or, where the filesystem has
     /// no hard links, by creating a two-line marker with `O_EXCL`. A stale marker is taken over.
     /// - Throws: `QueueError.duplicateID` when the id is taken; `SystemError` for I/O failures.
-    private func reserve(_ job: Job, tmp: String, linking: inout Bool) throws {
+    private func reserve(_ job: Job, tmp: String, marker: String, linking: inout Bool) throws {
         if linking {
             do {
-                try FileSystem.link(tmp, markerPath(job.id))
+                try FileSystem.link(tmp, marker)
                 return
             } catch where FileSystem.isLinkUnsupported(error) {
                 linking = false
@@ -45,7 +45,7 @@ extension Spool {
                 // taken: see below
             }
         }
-        if !linking, try FileSystem.createExclusive(markerPath(job.id), content: IDMarker(writer: .current, createdAt: job.createdAt).bytes) {
+        if !linking, try FileSystem.createExclusive(marker, content: IDMarker(writer: .current, createdAt: job.createdAt).bytes) {
             return
         }
         // A marker left by an enqueue that died before its rename (its writer is gone, or it
@@ -88,21 +88,22 @@ extension Spool {
         do {
             let batched = jobs.count > 8
             var encoder = JobEncoder()
+            var names = BatchNames(self)
             for job in jobs {
-                written.append((try writeTemporary(job, encoder: &encoder, sync: !batched), job))
+                written.append((try writeTemporary(job, encoder: &encoder, name: names.tmp(job.id), sync: !batched), job))
                 progress?.advance("writing", done: written.count, total: jobs.count)
             }
             if batched { try FileSystem.syncFileSystem(tmpDirectory) }
             CrashPoint.hit("enqueue:written")
             var linking = true
             for (tmp, job) in written {
-                try reserve(job, tmp: tmp, linking: &linking)
+                try reserve(job, tmp: tmp, marker: names.marker(job.id), linking: &linking)
                 reserved.append(job.id)
                 progress?.advance("reserving ids", done: reserved.count, total: jobs.count)
             }
             CrashPoint.hit("enqueue:reserved")
             for (tmp, job) in written {
-                try FileSystem.renameNoReplace(tmp, path(job.state.directory, JobFileName.name(for: job, in: job.state)))
+                try FileSystem.renameNoReplace(tmp, names.destination(job))
                 placed.insert(job.id)
                 progress?.advance("placing", done: placed.count, total: jobs.count)
             }

@@ -160,10 +160,10 @@ struct JobEncoder {
 }
 
 extension Spool {
-    /// `writeTemporary(_:sync:)` with the bytes from `encoder` (no per-job dictionary).
-    func writeTemporary(_ job: Job, encoder: inout JobEncoder, sync: Bool) throws(SystemError) -> String {
-        let tmp = tmpName(job.id.rawValue)
-        try FileSystem.writeNewFile(tmp, encoder.encode(job), sync: sync)
-        return tmp
+    /// `writeTemporary(_:sync:)` to the `tmp/` path `name` (`BatchNames.tmp`), with the bytes
+    /// from `encoder` (no per-job dictionary).
+    func writeTemporary(_ job: Job, encoder: inout JobEncoder, name: String, sync: Bool) throws(SystemError) -> String {
+        try FileSystem.writeNewFile(name, encoder.encode(job), sync: sync)
+        return name
     }
 }
