@@ -83,7 +83,7 @@ extension Spool {
         }
         var reserved: [JobID] = []
         var written: [(tmp: String, job: Job)] = []
-        var placed: Set<JobID> = []
+        var placed = 0  // the first `placed` of `written` were renamed into place
         written.reserveCapacity(jobs.count)
         do {
             let batched = jobs.count > 8
@@ -104,8 +104,8 @@ extension Spool {
             CrashPoint.hit("enqueue:reserved")
             for (tmp, job) in written {
                 try FileSystem.renameNoReplace(tmp, names.destination(job))
-                placed.insert(job.id)
-                progress?.advance("placing", done: placed.count, total: jobs.count)
+                placed += 1
+                progress?.advance("placing", done: placed, total: jobs.count)
             }
             try FileSystem.syncDirectory(directory(.pending))
             if jobs.contains(where: { $0.state == .waiting }) { try FileSystem.syncDirectory(directory(.waiting)) }
@@ -116,9 +116,9 @@ extension Spool {
             // Undo what did not reach its directory: its tmp file and its id's marker (so a
             // retry of the same id is not refused). Jobs already renamed into place keep theirs.
             for (tmp, _) in written { _ = try? FileSystem.unlinkIfExists(tmp) }
-            for id in reserved where !placed.contains(id) { _ = try? FileSystem.unlinkIfExists(markerPath(id)) }
+            for id in reserved.dropFirst(placed) { _ = try? FileSystem.unlinkIfExists(markerPath(id)) }
             if let q = error as? QueueError, case .duplicateID = q { throw q }
-            throw .failure("enqueue failed", error, note: placed.isEmpty ? nil : "\(placed.count) of \(jobs.count) jobs were added")
+            throw .failure("enqueue failed", error, note: placed == 0 ? nil : "\(placed) of \(jobs.count) jobs were added")
         }
     }
 }
