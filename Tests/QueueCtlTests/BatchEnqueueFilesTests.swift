@@ -41,4 +41,29 @@ struct BatchEnqueueFilesTests {
         }
         #expect(seen == lines.count)
     }
+
+    /// A link marker (`ids/<id>`, a hard link to the job's `tmp/` file) whose `tmp/` file is a
+    /// live process's on this host is not stale however old it is: that enqueue is under way
+    /// (a chunk of `enqueue -` can take longer than 2 s between its write and its rename), and
+    /// another enqueue of the id must be refused, not take the id over (two jobs with one id).
+    @Test func aLinkMarkerOfALiveEnqueueBlocksItsIDHoweverOld() throws {
+        let s = TempSpool("livemarker")
+        s.fast()
+        let job = #"{"id":"j1","command":"true"}"#
+        #expect(s.run(["enqueue", job], env: ["QUEUECTL_CRASH_AT": "enqueue:reserved"]).code == killedBySIGKILL)
+        let dead = try #require(s.files("tmp").first { $0.hasSuffix(".j1.tmp") }, "\(s.files("tmp"))")
+        // The same file, now named as a live writer's: this test process's (same host).
+        let seq = dead.split(separator: ".")[1]
+        let live = "\(ProcessTag.current.rawValue).\(seq).j1.tmp"
+        try FileManager.default.moveItem(atPath: s.path("tmp/\(dead)"), toPath: s.path("tmp/\(live)"))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -30)], ofItemAtPath: s.path("ids/j1"))
+        let again = s.run("enqueue", job)
+        #expect(again.code == 1 && again.err.contains("'j1' already exists"), "\(again)")
+        #expect(s.ids(in: .pending).isEmpty)
+        // Once that writer is gone (its file named as a dead process's again), the id is free.
+        try FileManager.default.moveItem(atPath: s.path("tmp/\(live)"), toPath: s.path("tmp/\(dead)"))
+        let free = s.run("enqueue", job)
+        #expect(free.code == 0, "\(free)")
+        #expect(s.ids(in: .pending) == ["j1"])
+    }
 }

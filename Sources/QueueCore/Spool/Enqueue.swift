@@ -5,29 +5,43 @@ extension Spool {
     /// True when `ids/<id>` exists but no job has the id and the marker's writer is dead on
     /// this host or the marker is older than 2 s. The writer of a marker that is a hard link to
     /// its job file (see `reserve`) is the one named by that job's `tmp/` file; a link marker
-    /// whose `tmp/` file is gone and whose job does not exist was left by a dead enqueue.
+    /// whose `tmp/` file is gone and whose job does not exist was left by a dead enqueue. A link
+    /// marker whose `tmp/` file belongs to a live process on this host (younger than an hour,
+    /// fsck's bound for temporaries) is never stale, whatever its age: that enqueue is still
+    /// under way (a chunk of `enqueue -` may take longer than 2 s from its write to its rename).
     func isStaleMarker(_ id: JobID) throws(QueueError) -> Bool {
         let p = markerPath(id)
         guard let st = try? FileStatus.of(p) else { return false }
         let marker = readMarker(id)
-        let writerDead = marker?.isJobFile == true ? linkedWriterIsDead(id) : marker?.writer?.isDeadOnThisHost ?? false
+        let writer: LinkedWriter = marker?.isJobFile == true
+            ? linkedWriter(id) : (marker?.writer?.isDeadOnThisHost ?? false) ? .dead : .unknown
+        if writer == .alive { return false }
         let age = Double(Timestamp.now().micros * 1000 - st.modifiedNanos) / 1e9
-        guard writerDead || age > 2 else { return false }
+        guard writer == .dead || age > 2 else { return false }
         return try locate(id) == nil
     }
 
-    /// For a link marker: true when no `tmp/` file of `id` has a writer (other than this
-    /// process) that may be alive.
-    private func linkedWriterIsDead(_ id: JobID) -> Bool {
+    private enum LinkedWriter { case dead, unknown, alive }
+
+    /// For a link marker, from the `tmp/` files of `id` (other than this process's): `.alive`
+    /// when one is a live process's on this host and younger than an hour, `.dead` when every
+    /// writer is dead on this host (or there is none), else `.unknown` (another host's).
+    private func linkedWriter(_ id: JobID) -> LinkedWriter {
         let suffix = "." + id.rawValue + ".tmp"
-        guard let names = try? DirectoryStream.names(path("tmp")) else { return false }
+        guard let names = try? DirectoryStream.names(path("tmp")) else { return .unknown }
+        var result = LinkedWriter.dead
         for name in names where name.hasSuffix(suffix) {
             let head = name.dropLast(suffix.count)
-            guard let dot = head.lastIndex(of: "."), let tag = ProcessTag(head[..<dot]) else { return false }
+            guard let dot = head.lastIndex(of: "."), let tag = ProcessTag(head[..<dot]) else { return .unknown }
             // Our own file (this enqueue wrote the job before reserving its id) does not count.
-            if tag != ProcessTag.current, !tag.isDeadOnThisHost { return false }
+            if tag == ProcessTag.current || tag.isDeadOnThisHost { continue }
+            if tag.isOnThisHost, let st = try? FileStatus.of(path("tmp", name)),
+               Double(Timestamp.now().micros * 1000 - st.modifiedNanos) / 1e9 < 3600 {
+                return .alive
+            }
+            result = .unknown
         }
-        return true
+        return result
     }
 
     /// Reserves `job.id` by adding `ids/<id>` as a hard link to its written `tmp/` file (no new
