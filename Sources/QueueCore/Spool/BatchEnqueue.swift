@@ -147,22 +147,48 @@ extension Spool {
     }
 }
 
-/// Generated ids for one batch: `JobID.generate`'s time part, with the random part drawn from
-/// a generator seeded once per batch (one `getrandom` instead of one per job).
+/// Generated ids for one batch: exactly `JobID.generate(now:random:)`'s ids (the process's
+/// next strictly increasing microsecond, at least `now`, in the compact form without its `Z`,
+/// then 4 hex digits), built from bytes with the date cached per second, and with the random
+/// part drawn from a generator seeded once per batch (one `getrandom` instead of one per job).
 struct BatchIDs {
     private var state: UInt64
+    private var time = CompactTime()
+    private var scratch: [UInt8] = []
 
     init() {
         var rng = SystemRandomNumberGenerator()
         state = rng.next()
+        scratch.reserveCapacity(32)
     }
 
     /// splitmix64: a fresh 64-bit value per call.
-    mutating func next(_ now: Timestamp) -> JobID {
+    mutating func nextRandom() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_133C_E111
-        return JobID.generate(now: now, random: z ^ (z >> 31))
+        return z ^ (z >> 31)
+    }
+
+    mutating func next(_ now: Timestamp) -> JobID {
+        id(now: now, random: nextRandom())
+    }
+
+    /// `JobID.generate(now: now, random: random)`.
+    mutating func id(now: Timestamp, random: UInt64) -> JobID {
+        let micros = JobID.lastGenerated.withLock { last -> Int64 in
+            last = max(last + 1, now.micros)
+            return last
+        }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(UInt8(ascii: "j"))
+        time.append(Timestamp(micros: micros), to: &scratch)
+        scratch.removeLast()  // the Z
+        for shift: UInt64 in [12, 8, 4, 0] {
+            let d = UInt8((random >> shift) & 0xf)
+            scratch.append(d < 10 ? 48 + d : 87 + d)
+        }
+        return JobID(unchecked: String(decoding: scratch, as: UTF8.self))
     }
 }

@@ -5,39 +5,53 @@ extension Spool {
     /// True when `ids/<id>` exists but no job has the id and the marker's writer is dead on
     /// this host or the marker is older than 2 s. The writer of a marker that is a hard link to
     /// its job file (see `reserve`) is the one named by that job's `tmp/` file; a link marker
-    /// whose `tmp/` file is gone and whose job does not exist was left by a dead enqueue.
+    /// whose `tmp/` file is gone and whose job does not exist was left by a dead enqueue. A link
+    /// marker whose `tmp/` file belongs to a live process on this host (younger than an hour,
+    /// fsck's bound for temporaries) is never stale, whatever its age: that enqueue is still
+    /// under way (a chunk of `enqueue -` may take longer than 2 s from its write to its rename).
     func isStaleMarker(_ id: JobID) throws(QueueError) -> Bool {
         let p = markerPath(id)
         guard let st = try? FileStatus.of(p) else { return false }
         let marker = readMarker(id)
-        let writerDead = marker?.isJobFile == true ? linkedWriterIsDead(id) : marker?.writer?.isDeadOnThisHost ?? false
+        let writer: LinkedWriter = marker?.isJobFile == true
+            ? linkedWriter(id) : (marker?.writer?.isDeadOnThisHost ?? false) ? .dead : .unknown
+        if writer == .alive { return false }
         let age = Double(Timestamp.now().micros * 1000 - st.modifiedNanos) / 1e9
-        guard writerDead || age > 2 else { return false }
+        guard writer == .dead || age > 2 else { return false }
         return try locate(id) == nil
     }
 
-    /// For a link marker: true when no `tmp/` file of `id` has a writer (other than this
-    /// process) that may be alive.
-    private func linkedWriterIsDead(_ id: JobID) -> Bool {
+    private enum LinkedWriter { case dead, unknown, alive }
+
+    /// For a link marker, from the `tmp/` files of `id` (other than this process's): `.alive`
+    /// when one is a live process's on this host and younger than an hour, `.dead` when every
+    /// writer is dead on this host (or there is none), else `.unknown` (another host's).
+    private func linkedWriter(_ id: JobID) -> LinkedWriter {
         let suffix = "." + id.rawValue + ".tmp"
-        guard let names = try? DirectoryStream.names(path("tmp")) else { return false }
+        guard let names = try? DirectoryStream.names(path("tmp")) else { return .unknown }
+        var result = LinkedWriter.dead
         for name in names where name.hasSuffix(suffix) {
             let head = name.dropLast(suffix.count)
-            guard let dot = head.lastIndex(of: "."), let tag = ProcessTag(head[..<dot]) else { return false }
+            guard let dot = head.lastIndex(of: "."), let tag = ProcessTag(head[..<dot]) else { return .unknown }
             // Our own file (this enqueue wrote the job before reserving its id) does not count.
-            if tag != ProcessTag.current, !tag.isDeadOnThisHost { return false }
+            if tag == ProcessTag.current || tag.isDeadOnThisHost { continue }
+            if tag.isOnThisHost, let st = try? FileStatus.of(path("tmp", name)),
+               Double(Timestamp.now().micros * 1000 - st.modifiedNanos) / 1e9 < 3600 {
+                return .alive
+            }
+            result = .unknown
         }
-        return true
+        return result
     }
 
     /// Reserves `job.id` by adding `ids/<id>` as a hard link to its written `tmp/` file (no new
     /// inode; `link(2)` fails if the name exists, like `O_EXCL`), or, where the filesystem has
     /// no hard links, by creating a two-line marker with `O_EXCL`. A stale marker is taken over.
     /// - Throws: `QueueError.duplicateID` when the id is taken; `SystemError` for I/O failures.
-    private func reserve(_ job: Job, tmp: String, linking: inout Bool) throws {
+    private func reserve(_ job: Job, tmp: String, marker: String, linking: inout Bool) throws {
         if linking {
             do {
-                try FileSystem.link(tmp, markerPath(job.id))
+                try FileSystem.link(tmp, marker)
                 return
             } catch where FileSystem.isLinkUnsupported(error) {
                 linking = false
@@ -45,7 +59,7 @@ extension Spool {
                 // taken: see below
             }
         }
-        if !linking, try FileSystem.createExclusive(markerPath(job.id), content: IDMarker(writer: .current, createdAt: job.createdAt).bytes) {
+        if !linking, try FileSystem.createExclusive(marker, content: IDMarker(writer: .current, createdAt: job.createdAt).bytes) {
             return
         }
         // A marker left by an enqueue that died before its rename (its writer is gone, or it
@@ -83,27 +97,29 @@ extension Spool {
         }
         var reserved: [JobID] = []
         var written: [(tmp: String, job: Job)] = []
-        var placed: Set<JobID> = []
+        var placed = 0  // the first `placed` of `written` were renamed into place
         written.reserveCapacity(jobs.count)
         do {
             let batched = jobs.count > 8
+            var encoder = JobEncoder()
+            var names = BatchNames(self)
             for job in jobs {
-                written.append((try writeTemporary(job, sync: !batched), job))
+                written.append((try writeTemporary(job, encoder: &encoder, name: names.tmp(job.id), sync: !batched), job))
                 progress?.advance("writing", done: written.count, total: jobs.count)
             }
             if batched { try FileSystem.syncFileSystem(tmpDirectory) }
             CrashPoint.hit("enqueue:written")
             var linking = true
             for (tmp, job) in written {
-                try reserve(job, tmp: tmp, linking: &linking)
+                try reserve(job, tmp: tmp, marker: names.marker(job.id), linking: &linking)
                 reserved.append(job.id)
                 progress?.advance("reserving ids", done: reserved.count, total: jobs.count)
             }
             CrashPoint.hit("enqueue:reserved")
             for (tmp, job) in written {
-                try FileSystem.renameNoReplace(tmp, path(job.state.directory, JobFileName.name(for: job, in: job.state)))
-                placed.insert(job.id)
-                progress?.advance("placing", done: placed.count, total: jobs.count)
+                try FileSystem.renameNoReplace(tmp, names.destination(job))
+                placed += 1
+                progress?.advance("placing", done: placed, total: jobs.count)
             }
             try FileSystem.syncDirectory(directory(.pending))
             if jobs.contains(where: { $0.state == .waiting }) { try FileSystem.syncDirectory(directory(.waiting)) }
@@ -114,9 +130,9 @@ extension Spool {
             // Undo what did not reach its directory: its tmp file and its id's marker (so a
             // retry of the same id is not refused). Jobs already renamed into place keep theirs.
             for (tmp, _) in written { _ = try? FileSystem.unlinkIfExists(tmp) }
-            for id in reserved where !placed.contains(id) { _ = try? FileSystem.unlinkIfExists(markerPath(id)) }
+            for id in reserved.dropFirst(placed) { _ = try? FileSystem.unlinkIfExists(markerPath(id)) }
             if let q = error as? QueueError, case .duplicateID = q { throw q }
-            throw .failure("enqueue failed", error, note: placed.isEmpty ? nil : "\(placed.count) of \(jobs.count) jobs were added")
+            throw .failure("enqueue failed", error, note: placed == 0 ? nil : "\(placed) of \(jobs.count) jobs were added")
         }
     }
 }

@@ -78,5 +78,5 @@ public struct JobID: Hashable, Comparable, Sendable, CustomStringConvertible {
         return JobID(unchecked: "j\(Timestamp(micros: micros).compact.dropLast())\(hex)")
     }
 
-    private static let lastGenerated = Mutex<Int64>(0)
+    static let lastGenerated = Mutex<Int64>(0)  // also used by BatchIDs.id (BatchEnqueue.swift)
 }
