@@ -16,7 +16,7 @@ extension Spool {
     /// Records every outcome durably and returns, per item, nil or the error that kept it from
     /// being recorded (ENOENT: the claim was recovered meanwhile and the result is dropped).
     ///
-    /// A commit cycle without claims (`commit(claims:outcomes:)`): (1) each new content is
+    /// Steps (`recordOutcomes`), each for the whole batch: (1) each new content is
     /// written to tmp/ and made durable (an fsync each for up to eight, else one `syncfs`);
     /// (2) each is exchanged into its claim (`move:rewritten`) and hard-linked into its
     /// directory (no-replace); (3) the destination directories are fsynced once for the whole

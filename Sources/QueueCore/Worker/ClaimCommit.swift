@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 import QueueSystem
 
 /// Claims committed in batches: the claims a worker's loop won in one turn are made durable
@@ -16,7 +15,7 @@ extension Spool {
         }
     }
 
-    /// How each claim of a cycle ended: claimed (durable: the command may start), put back,
+    /// How each claim of a batch ended: claimed (durable: the command may start), put back,
     /// not claimed; or the system error that stopped it (the caller then `abandon`s it).
     public typealias ClaimResult = Result<ClaimCompletion, SystemError>
 
