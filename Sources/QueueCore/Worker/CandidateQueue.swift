@@ -166,6 +166,9 @@ public final class CandidateQueue {
         return dropped
     }
 
+    /// The best candidate already in the window, without scanning (nil when it is empty).
+    public func nextInWindow() -> Candidate? { window.popLast() }
+
     /// The next candidate to try to claim, scanning first when needed.
     /// - Parameter safetyInterval: seconds after which a non-empty window is refreshed anyway
     ///   (so jobs whose notification never came are found), as long as scans stay cheap.

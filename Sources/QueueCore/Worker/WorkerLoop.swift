@@ -175,7 +175,10 @@ extension Worker {
         let limit = max(1, s.config.claimBatch)
         var batch: [(ReservedClaim, GroupSlot?)] = []
         groupGate.beginTurn(limits: s.config.groupLimits, queue: s.queue, spool: spool, now: s.now)
-        while free > 0, batch.count < limit, let candidate = s.queue.next(now: s.now, safetyInterval: s.config.pollInterval) {
+        // Only the first claim of a batch may make the queue scan: a scan (0.7 s at 1M pending)
+        // must not hold claims already renamed from their commit; the next turn scans instead.
+        while free > 0, batch.count < limit,
+              let candidate = batch.isEmpty ? s.queue.next(now: s.now, safetyInterval: s.config.pollInterval) : s.queue.nextInWindow() {
             guard case .go(let groupSlot) = admit(candidate, &s) else { continue }  // its group is full (parked), or gone
             let reserved: ReservedClaim?
             do { reserved = try spool.reserve(candidate.name, from: candidate.state, worker: tag) }
@@ -197,7 +200,8 @@ extension Worker {
         for (i, ((reserved, groupSlot), ticket)) in zip(batch, tickets).enumerated() {
             start(reserved, ticket: ticket, commit: i == 0 ? commit : nil, groupSlot: groupSlot)
         }
-        if free > 0 && batch.count == limit { wakeChannel.wake() }  // more may be due: turn again without sleeping
+        // More may be due (the batch was full, or the window ran dry): turn again without sleeping.
+        if free > 0 && (batch.count == limit || s.queue.isEmpty) { wakeChannel.wake() }
     }
 
     /// Files dropped into pending/ or failed/ under names that are not job names are adopted
